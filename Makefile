@@ -1,0 +1,68 @@
+# Hamkorlik: `make run` starts the portal on a bare machine, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SCALE ?= small
+
+.PHONY: run test install migrate demo lint check vendor messages lock clean
+
+# requirements-dev.lock = the runtime lock (requirements.lock, what production installs) plus
+# the test and lint tools, at the same versions.
+$(VENV)/.installed: requirements-dev.lock
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py load_territories
+	$(PY) manage.py seed_demo --scale $(SCALE)
+
+# Local demo over plain HTTP: debug on, so secure-cookie and HTTPS redirects are off.
+run: export DJANGO_DEBUG ?= true
+run: demo
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo "Portal on http://127.0.0.1:8000  (health: http://127.0.0.1:8000/healthz)"
+	$(VENV)/bin/honcho --procfile Procfile start
+
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: install
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Translation catalogues: extract the marked strings, then compile after translating.
+messages: install
+	$(PY) manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=var
+	$(PY) manage.py makemessages --all --no-obsolete -d djangojs --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=static/vendor --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+# Front-end libraries from the npm registry, copied under static/vendor/ (no CDN at run time).
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	rm -rf static/vendor/bootstrap static/vendor/htmx
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
+	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
+	cp node_modules/@popperjs/core/LICENSE.md static/vendor/bootstrap/LICENSE.popper.md
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+	node -e 'const l=require("./package-lock.json").packages; console.log(Object.entries(l).filter(([k])=>k).map(([k,v])=>k.replace("node_modules/","")+" "+v.version).join("\n"))' > static/vendor/VERSIONS.txt
+
+# Re-resolve the locks after changing pyproject.toml (needs uv: pip install uv).
+lock:
+	uv pip compile pyproject.toml --python-version 3.11 -o requirements.lock --custom-compile-command "make lock"
+	uv pip compile pyproject.toml --extra dev -c requirements.lock --python-version 3.11 -o requirements-dev.lock --custom-compile-command "make lock"
+
+clean:
+	rm -rf var staticfiles

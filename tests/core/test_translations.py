@@ -1,0 +1,41 @@
+"""The four interface catalogues are complete and their compiled files are up to date."""
+
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
+LANGUAGES = ["uz", "uz_Cyrl", "ru", "en"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_catalogue_is_complete(language):
+    po = polib.pofile(str(LOCALE_DIR / language / "LC_MESSAGES" / "django.po"))
+    assert len(po) > 100
+    missing = [entry.msgid for entry in po.untranslated_entries()]
+    fuzzy = [entry.msgid for entry in po.fuzzy_entries()]
+    assert not missing, f"{language}: untranslated {missing[:5]}"
+    assert not fuzzy, f"{language}: fuzzy {fuzzy[:5]}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_compiled_catalogue_matches_the_source(language):
+    folder = LOCALE_DIR / language / "LC_MESSAGES"
+    po = polib.pofile(str(folder / "django.po"))
+    mo = polib.mofile(str(folder / "django.mo"))
+
+    def table(catalogue):
+        return {
+            (entry.msgctxt, entry.msgid): entry.msgstr or tuple(sorted(entry.msgstr_plural.items()))
+            for entry in catalogue
+            if entry.msgid and not entry.obsolete
+        }
+
+    assert table(mo) == table(po), f"run `make messages` to recompile {language}"
+
+
+def test_every_interface_language_has_a_catalogue():
+    codes = {code for code, _name in settings.LANGUAGES}
+    assert {c.replace("uz-cyrl", "uz_Cyrl") for c in codes} == set(LANGUAGES)
