@@ -10,11 +10,6 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# gettext: msgfmt, to compile the translation catalogues below.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
-    && rm -rf /var/lib/apt/lists/*
-
 COPY requirements.lock ./
 RUN pip install -r requirements.lock
 
@@ -25,11 +20,11 @@ RUN groupadd --system --gid 10001 hamkorlik \
 
 COPY . .
 
-# Translations are compiled and static files collected into the image. Loading the settings needs
-# a secret key: a throwaway one is set for this step only (with a scratch data directory, removed
-# afterwards); the running containers take DJANGO_SECRET_KEY from their environment.
+# Static files are collected into the image (the translation catalogues are committed compiled).
+# Loading the settings needs a secret key: a throwaway one is set for this step only (with a
+# scratch data directory, removed afterwards); containers take DJANGO_SECRET_KEY from their
+# environment.
 RUN export DJANGO_SECRET_KEY=build-only-not-a-secret DJANGO_VAR_DIR=/tmp/build-var \
-    && python manage.py compilemessages --verbosity 0 \
     && python manage.py collectstatic --noinput --verbosity 0 \
     && rm -rf /tmp/build-var
 

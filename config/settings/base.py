@@ -316,3 +316,5 @@ LOGGING = {
 # --- Portal ---------------------------------------------------------------------------------
 
 PORTAL_NAME = _("Hamkorlik")
+# Where users can get the source of the running portal (AGPL-3.0 §13); shown in the footer.
+PORTAL_SOURCE_URL = env_str("PORTAL_SOURCE_URL", "")
