@@ -1,8 +1,10 @@
 """Demo accounts: one user for every territorial role, at places of Tashkent city."""
 
+from datetime import timedelta
 from functools import cache
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
 from accounts.models import Membership, Role, User
 from accounts.services import membership_create, user_create
@@ -46,7 +48,13 @@ def demo_user(
     if not Membership.objects.filter(
         user=user, role=role, territory=territory, organisation=organisation
     ).exists():
-        membership_create(user=user, role=role, territory=territory, organisation=organisation)
+        membership_create(
+            user=user,
+            role=role,
+            territory=territory,
+            organisation=organisation,
+            valid_from=timezone.localdate() - timedelta(days=730),
+        )
     place = organisation or territory
     ctx.logins.append((username, role, str(place) if place else ""))
     return user

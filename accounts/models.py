@@ -105,3 +105,42 @@ class Membership(BaseModel):
     def __str__(self) -> str:
         place = self.organisation_id or self.territory_id
         return f"{self.user_id} {self.role} @ {place}"
+
+
+class PersonalDataRead(models.Model):
+    """One read of one object's personal data by one user: who, when, what, through where.
+
+    Written for every page, API response and export that shows personal data; readable by
+    unit officers above the territory the object belongs to.
+    """
+
+    class Via(models.TextChoices):
+        PAGE = "page", _("Page")
+        API = "api", _("API")
+        EXPORT = "export", _("Export")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("kind of record"), on_delete=models.PROTECT
+    )
+    object_id = models.PositiveBigIntegerField(_("record"))
+    territory = models.ForeignKey(
+        "mahalla.Territory", verbose_name=_("territory"), on_delete=models.PROTECT, related_name="+"
+    )
+    via = models.CharField(_("through"), max_length=8, choices=Via.choices)
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("personal data read")
+        verbose_name_plural = _("personal data reads")
+        ordering = ["-read_at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "read_at"], name="pdread_object"),
+            models.Index(fields=["territory", "read_at"], name="pdread_territory"),
+            models.Index(fields=["user", "read_at"], name="pdread_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.content_type_id}#{self.object_id}"

@@ -11,7 +11,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import MIA_ROLES, Membership, Role, User
+from accounts.models import MIA_ROLES, Membership, PersonalDataRead, Role, User
 
 _CACHE_ATTR = "_active_memberships_cache"
 
@@ -117,3 +117,14 @@ def memberships_visible_to(user) -> QuerySet[Membership]:
 
 def is_mia_user(user) -> bool:
     return has_role(user, *MIA_ROLES)
+
+
+def personal_data_reads_visible_to(user) -> QuerySet[PersonalDataRead]:
+    """The read log of personal data in the user's subtree: unit officers and admins only."""
+    if is_portal_admin(user):
+        return PersonalDataRead.objects.all()
+    if not has_role(user, Role.UNIT_OFFICER):
+        return PersonalDataRead.objects.none()
+    return PersonalDataRead.objects.filter(
+        territory_scope_q(user, field="territory__path", roles={Role.UNIT_OFFICER})
+    )

@@ -1,9 +1,10 @@
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, User
+from accounts.models import Membership, PersonalDataRead, User
 
 
 @transaction.atomic
@@ -57,3 +58,26 @@ def membership_create(
     membership.full_clean()
     membership.save()
     return membership
+
+
+def personal_data_reads_log(*, user, objects, territory_of, via: str) -> int:
+    """Logs that `user` has just been shown the personal data of each object.
+
+    `territory_of(obj)` gives the territory id the object belongs to, so the log can be scoped
+    to the unit officers above it. One insert for the whole page.
+    """
+    objects = list(objects)
+    if not objects:
+        return 0
+    content_types = ContentType.objects.get_for_models(*{type(obj) for obj in objects})
+    PersonalDataRead.objects.bulk_create(
+        PersonalDataRead(
+            user=user,
+            content_type=content_types[type(obj)],
+            object_id=obj.pk,
+            territory_id=territory_of(obj),
+            via=via,
+        )
+        for obj in objects
+    )
+    return len(objects)

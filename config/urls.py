@@ -12,6 +12,7 @@ admin.site.site_title = settings.PORTAL_NAME
 urlpatterns = [
     path("", include("accounts.urls")),
     path("territories/", include("mahalla.urls")),
+    path("prevention/", include("prevention.urls")),
     path("healthz", healthz_view, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -316,5 +316,12 @@ LOGGING = {
 # --- Portal ---------------------------------------------------------------------------------
 
 PORTAL_NAME = _("Hamkorlik")
+# Days after filing during which the inspector may still edit a prevention record; after that
+# only a unit officer above corrects it, giving a reason.
+PREVENTION_RECORD_EDIT_WINDOW_DAYS = env_int(
+    "PREVENTION_RECORD_EDIT_WINDOW_DAYS", default=7, minimum=0
+)
+# Resident feedback: submissions allowed per client address and hour.
+FEEDBACK_RATE = env_rate("FEEDBACK_RATE", "5/h")
 # Where users can get the source of the running portal (AGPL-3.0 §13); shown in the footer.
 PORTAL_SOURCE_URL = env_str("PORTAL_SOURCE_URL", "")

@@ -1,0 +1,46 @@
+"""Default inspector grades and register categories; admins edit them afterwards.
+
+Reverse removes only the rows this migration added and nothing references.
+"""
+
+from django.db import migrations
+
+GRADES = [
+    ("senior", "Katta inspektor", "Катта инспектор", "Старший инспектор", "Senior inspector"),
+    ("chief", "Bosh inspektor", "Бош инспектор", "Главный инспектор", "Chief inspector"),
+    ("inspector", "Profilaktika inspektori", "Профилактика инспектори", "Инспектор профилактики", "Prevention inspector"),
+    ("junior", "Kichik inspektor", "Кичик инспектор", "Младший инспектор", "Junior inspector"),
+    ("assistant", "Profilaktika inspektori yordamchisi", "Профилактика инспектори ёрдамчиси", "Помощник инспектора профилактики", "Assistant inspector"),
+]
+CATEGORIES = [
+    ("released_prisoner", "Jazoni oʻtab qaytganlar", "Жазони ўтаб қайтганлар", "Освобождённые из мест лишения свободы", "Released prisoners"),
+    ("non_custodial", "Ozodlikdan mahrum qilish bilan bogʻliq boʻlmagan jazoga hukm qilinganlar", "Озодликдан маҳрум қилиш билан боғлиқ бўлмаган жазога ҳукм қилинганлар", "Осуждённые к наказаниям, не связанным с лишением свободы", "Non-custodial sentences"),
+    ("administrative_offender", "Maʼmuriy huquqbuzarlik sodir etganlar", "Маъмурий ҳуқуқбузарлик содир этганлар", "Совершившие административные правонарушения", "Administrative offenders"),
+    ("domestic_violence", "Oilaviy zoʻravonlik sodir etganlar", "Оилавий зўравонлик содир этганлар", "Совершившие насилие в семье", "Domestic-violence offenders"),
+    ("alcohol_drugs", "Spirtli ichimlik yoki giyohvandlik vositalarini isteʼmol qiluvchilar", "Спиртли ичимлик ёки гиёҳвандлик воситаларини истеъмол қилувчилар", "Злоупотребляющие алкоголем или наркотиками", "Alcohol or drug abuse"),
+    ("minor", "Voyaga yetmaganlar", "Вояга етмаганлар", "Несовершеннолетние", "Minors"),
+    ("administrative_supervision", "Maʼmuriy nazorat ostidagilar", "Маъмурий назорат остидагилар", "Находящиеся под административным надзором", "Under administrative supervision"),
+    ("other", "Boshqa", "Бошқа", "Другое", "Other"),
+]
+
+
+def add(apps, schema_editor):
+    for model_name, rows in (("InspectorGrade", GRADES), ("RegisterCategory", CATEGORIES)):
+        model = apps.get_model("prevention", model_name)
+        for order, (code, uz, uz_cyrl, ru, en) in enumerate(rows, start=1):
+            model.objects.get_or_create(
+                code=code,
+                defaults={"name_uz": uz, "name_uz_cyrl": uz_cyrl, "name_ru": ru, "name_en": en, "order": order},
+            )
+
+
+def remove(apps, schema_editor):
+    for model_name, rows in (("InspectorGrade", GRADES), ("RegisterCategory", CATEGORIES)):
+        model = apps.get_model("prevention", model_name)
+        model.objects.filter(code__in=[row[0] for row in rows]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("prevention", "0001_initial")]
+
+    operations = [migrations.RunPython(add, remove)]

@@ -1,0 +1,124 @@
+"""Who sees and changes what in the prevention service (DESIGN.md §1, §3).
+
+MIA roles see their territory: an inspector its assigned mahallas, a unit officer its whole
+subtree. The prevention register holds personal data: the same two roles only, never the
+council, NGOs or the public. Out-of-scope objects are simply not in these querysets, so views
+answer 404.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import MIA_ROLES, Role
+from accounts.permissions import has_role, is_portal_admin, territory_scope_q
+from prevention.models import (
+    AccountabilityMeeting,
+    Inspector,
+    MahallaContact,
+    PreventionRecord,
+    RegisterEntry,
+    ResidentFeedback,
+    Unit,
+)
+
+
+def _mia_scope(user, field: str) -> Q:
+    if is_portal_admin(user):
+        return Q()
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    return territory_scope_q(user, field=field, roles=MIA_ROLES)
+
+
+def units_visible_to(user) -> QuerySet[Unit]:
+    """The structure of the service is public: every unit, to everyone."""
+    return Unit.objects.all()
+
+
+def inspectors_visible_to(user) -> QuerySet[Inspector]:
+    """Inspectors whose post lies in the user's MIA territory."""
+    return Inspector.objects.filter(_mia_scope(user, "post__territory__path"))
+
+
+def records_visible_to(user) -> QuerySet[PreventionRecord]:
+    """Prevention records of the mahallas in the user's MIA territory."""
+    return PreventionRecord.objects.filter(_mia_scope(user, "mahalla__path"))
+
+
+def register_entries_visible_to(user) -> QuerySet[RegisterEntry]:
+    """Register entries (personal data): the inspectors of the mahalla and unit officers above."""
+    return RegisterEntry.objects.filter(_mia_scope(user, "mahalla__path"))
+
+
+def meetings_visible_to(user) -> QuerySet[AccountabilityMeeting]:
+    return AccountabilityMeeting.objects.filter(_mia_scope(user, "mahalla__path"))
+
+
+def contacts_visible_to(user) -> QuerySet[MahallaContact]:
+    return MahallaContact.objects.filter(_mia_scope(user, "mahalla__path"))
+
+
+def feedback_visible_to(user) -> QuerySet[ResidentFeedback]:
+    """All feedback, pending included, of the posts in the user's MIA territory."""
+    return ResidentFeedback.objects.filter(_mia_scope(user, "post__territory__path"))
+
+
+def inspector_of(user) -> Inspector | None:
+    """The user's active inspector profile, if any (read once per user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if "_inspector_profile" not in user.__dict__:
+        user.__dict__["_inspector_profile"] = (
+            Inspector.objects.select_related("post", "grade")
+            .filter(user=user, is_active=True)
+            .first()
+        )
+    return user.__dict__["_inspector_profile"]
+
+
+def is_unit_officer_over(user, territory) -> bool:
+    """A unit officer whose subtree holds `territory` (or a portal administrator)."""
+    if is_portal_admin(user):
+        return True
+    return (
+        has_role(user, Role.UNIT_OFFICER)
+        and type(territory)
+        .objects.filter(territory_scope_q(user, roles={Role.UNIT_OFFICER}), pk=territory.pk)
+        .exists()
+    )
+
+
+def can_file_records(user) -> bool:
+    """Inspectors file records, register entries and meetings for their mahallas."""
+    return inspector_of(user) is not None
+
+
+def record_is_locked(record: PreventionRecord) -> bool:
+    """Past the edit window since filing, a record is corrected only from above."""
+    window = timedelta(days=settings.PREVENTION_RECORD_EDIT_WINDOW_DAYS)
+    return timezone.now() - record.created_at > window
+
+
+def can_edit_record(user, record: PreventionRecord) -> bool:
+    """Its inspector while the window is open; a unit officer above at any time."""
+    if is_unit_officer_over(user, record.mahalla):
+        return True
+    own = record.inspector.user_id == getattr(user, "pk", None)
+    return own and not record_is_locked(record)
+
+
+def can_edit_register_entry(user, entry: RegisterEntry) -> bool:
+    """The inspectors of its mahalla and the unit officers above it."""
+    return register_entries_visible_to(user).filter(pk=entry.pk).exists()
+
+
+def can_edit_contacts(user, mahalla) -> bool:
+    """The mahalla "seven" is kept by the district unit (and the units above it)."""
+    return is_unit_officer_over(user, mahalla)
+
+
+def can_moderate_feedback(user, feedback: ResidentFeedback) -> bool:
+    return is_unit_officer_over(user, feedback.post.territory)

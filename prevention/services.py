@@ -1,0 +1,452 @@
+"""Every write of the prevention service. Atomic; rules that the database can hold are also
+constraints in prevention.models."""
+
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Role
+from accounts.services import membership_create
+from core.exceptions import ApplicationError
+from core.text import latin_to_cyrillic
+from mahalla.models import Territory
+from prevention.models import (
+    AccountabilityMeeting,
+    Inspector,
+    InspectorGrade,
+    MahallaContact,
+    MeetingQuestion,
+    PreventionRecord,
+    RegisterEntry,
+    ResidentFeedback,
+    Unit,
+)
+from prevention.permissions import can_edit_record, is_unit_officer_over, record_is_locked
+
+# --- Structure ------------------------------------------------------------------------------
+
+REPUBLIC_CODE = "R"
+REPUBLIC_NAMES = {
+    "name_uz": "Jamoat xavfsizligi departamenti Huquqbuzarliklar profilaktikasi xizmati",
+    "name_uz_cyrl": "Жамоат хавфсизлиги департаменти Ҳуқуқбузарликлар профилактикаси хизмати",
+    "name_ru": "Служба профилактики правонарушений Департамента общественной безопасности",
+    "name_en": "Crime Prevention Service of the Department of Public Security",
+}
+
+
+def _unit_names(kind: str, territory: Territory) -> dict:
+    if kind == Unit.Kind.REGION:
+        return {
+            "name_uz": f"{territory.name_uz} IIB profilaktika xizmati",
+            "name_uz_cyrl": f"{territory.name_uz_cyrl} ИИБ профилактика хизмати",
+            "name_ru": f"Служба профилактики ГУВД/УВД: {territory.name_ru}",
+            "name_en": f"{territory.name_en}: prevention unit of the internal affairs department",
+        }
+    if kind == Unit.Kind.DISTRICT:
+        return {
+            "name_uz": f"{territory.name_uz} IIB",
+            "name_uz_cyrl": f"{territory.name_uz_cyrl} ИИБ",
+            "name_ru": f"ОВД: {territory.name_ru}",
+            "name_en": f"{territory.name_en} internal affairs department",
+        }
+    return {
+        "name_uz": f"{territory.name_uz} MFY huquq-tartibot maskani",
+        "name_uz_cyrl": f"{territory.name_uz_cyrl} МФЙ ҳуқуқ-тартибот маскани",
+        "name_ru": f"Пункт правопорядка махалли {latin_to_cyrillic(territory.name_uz)}",
+        "name_en": f"{territory.name_en} law-and-order post",
+    }
+
+
+@transaction.atomic
+def units_load() -> dict[str, int]:
+    """Creates the service's units for the whole territory tree; a second run adds only what
+    is missing (new districts, mahallas without a post). Returns counts of created units."""
+    created = dict.fromkeys(Unit.Kind.values, 0)
+    country = Territory.objects.get(kind=Territory.Kind.COUNTRY)
+    republic, made = Unit.objects.get_or_create(
+        code=REPUBLIC_CODE,
+        defaults={"kind": Unit.Kind.REPUBLIC, "territory": country, **REPUBLIC_NAMES},
+    )
+    created[Unit.Kind.REPUBLIC] += made
+    existing = {u.code: u for u in Unit.objects.exclude(kind=Unit.Kind.POST)}
+    units_by_territory = {u.territory_id: u for u in existing.values()}
+
+    def ensure(kind: str, prefix: str, territory: Territory, parent: Unit) -> Unit:
+        code = f"{prefix}{territory.code}"
+        if code in existing:
+            return existing[code]
+        unit = Unit.objects.create(
+            code=code, kind=kind, territory=territory, parent=parent, **_unit_names(kind, territory)
+        )
+        created[kind] += 1
+        existing[code] = units_by_territory[territory.pk] = unit
+        return unit
+
+    for region in Territory.objects.filter(kind=Territory.Kind.REGION).order_by("code"):
+        ensure(Unit.Kind.REGION, "V", region, republic)
+    for district in Territory.objects.filter(kind=Territory.Kind.DISTRICT).order_by("code"):
+        ensure(Unit.Kind.DISTRICT, "T", district, units_by_territory[district.parent_id])
+
+    # One post per mahalla that no post serves yet; merging posts is an edit afterwards.
+    unserved = (
+        Territory.objects.filter(kind=Territory.Kind.MAHALLA, posts__isnull=True)
+        .select_related("parent")
+        .order_by("code")
+    )
+    posts = []
+    for mahalla in unserved.iterator(chunk_size=2000):
+        posts.append(
+            (
+                Unit(
+                    code=f"P{mahalla.code}",
+                    kind=Unit.Kind.POST,
+                    territory_id=mahalla.parent_id,
+                    parent=units_by_territory[mahalla.parent_id],
+                    public_key=secrets.token_urlsafe(9),
+                    **_unit_names(Unit.Kind.POST, mahalla),
+                ),
+                mahalla,
+            )
+        )
+    Unit.objects.bulk_create([post for post, _mahalla in posts], batch_size=1000)
+    Unit.mahallas.through.objects.bulk_create(
+        [Unit.mahallas.through(unit_id=post.pk, territory_id=m.pk) for post, m in posts],
+        batch_size=2000,
+    )
+    created[Unit.Kind.POST] = len(posts)
+    return created
+
+
+@transaction.atomic
+def inspector_create(
+    *, user, grade: InspectorGrade, post: Unit, mahallas: list[Territory], valid_from: date
+) -> Inspector:
+    """Makes a user an inspector at a post, assigned to mahallas that the post serves."""
+    if post.kind != Unit.Kind.POST:
+        raise ApplicationError(_("Inspectors work at a mahalla law-and-order post."))
+    inspector = Inspector(user=user, grade=grade, post=post)
+    inspector.full_clean()
+    inspector.save()
+    for mahalla in mahallas:
+        inspector_assign(inspector=inspector, mahalla=mahalla, valid_from=valid_from)
+    return inspector
+
+
+@transaction.atomic
+def inspector_assign(*, inspector: Inspector, mahalla: Territory, valid_from: date) -> Membership:
+    """Assigns a mahalla from a date: an `inspector` membership, so scopes follow at once."""
+    if mahalla.kind != Territory.Kind.MAHALLA:
+        raise ApplicationError(_("Inspectors are assigned to mahallas."))
+    if not inspector.post.mahallas.filter(pk=mahalla.pk).exists():
+        raise ApplicationError(_("This mahalla is not served by the inspector's post."))
+    return membership_create(
+        user=inspector.user, role=Role.INSPECTOR, territory=mahalla, valid_from=valid_from
+    )
+
+
+@transaction.atomic
+def inspector_unassign(*, membership: Membership, valid_to: date) -> Membership:
+    """Ends an assignment on a date; the history keeps from and to."""
+    if membership.role != Role.INSPECTOR:
+        raise ApplicationError(_("This is not an inspector's assignment."))
+    membership.valid_to = valid_to
+    membership.full_clean()
+    membership.save(update_fields=["valid_to", "updated_at"])
+    return membership
+
+
+def inspector_mahallas(*, inspector: Inspector, on: date | None = None) -> list[Territory]:
+    """The mahallas assigned to the inspector on a day (today by default)."""
+    day = on or timezone.localdate()
+    return list(
+        Territory.objects.filter(
+            memberships__user_id=inspector.user_id,
+            memberships__role=Role.INSPECTOR,
+            memberships__valid_from__lte=day,
+        )
+        .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=day))
+        .distinct()
+        .order_by("name_uz")
+    )
+
+
+@transaction.atomic
+def mahalla_contact_set(
+    *, mahalla: Territory, position: str, full_name: str, phone: str, changed_by
+) -> MahallaContact:
+    """Sets (or replaces) a member of the mahalla "seven"."""
+    if not is_unit_officer_over(changed_by, mahalla):
+        raise ApplicationError(_("Only the district unit keeps the mahalla's contacts."))
+    contact, _created = MahallaContact.objects.update_or_create(
+        mahalla=mahalla, position=position, defaults={"full_name": full_name, "phone": phone}
+    )
+    return contact
+
+
+# --- Prevention records ---------------------------------------------------------------------
+
+
+def _check_not_future(day: date, label: str) -> None:
+    if day > timezone.localdate():
+        raise ApplicationError(
+            _("%(field)s cannot be in the future.") % {"field": label}, extra={"field": "date"}
+        )
+
+
+def _check_assigned(inspector: Inspector, mahalla: Territory, day: date) -> None:
+    if mahalla not in inspector_mahallas(inspector=inspector, on=day):
+        raise ApplicationError(
+            _("%(mahalla)s was not assigned to you on %(date)s.")
+            % {"mahalla": mahalla.name, "date": day.strftime("%d.%m.%Y")},
+            extra={"field": "mahalla"},
+        )
+
+
+def _check_record_links(*, mahalla: Territory, register_entry: RegisterEntry | None) -> None:
+    if register_entry is not None and register_entry.mahalla_id != mahalla.pk:
+        raise ApplicationError(
+            _("The register entry belongs to another mahalla."), extra={"field": "register_entry"}
+        )
+
+
+RECORD_FIELDS = (
+    "kind",
+    "measure",
+    "mahalla",
+    "date",
+    "summary",
+    "people_reached",
+    "partner_organisation",
+    "register_entry",
+)
+
+
+@transaction.atomic
+def record_create(*, inspector: Inspector, **data) -> PreventionRecord:
+    """Files a record for one of the inspector's mahallas, dated today or earlier."""
+    _check_not_future(data["date"], _("The date"))
+    _check_assigned(inspector, data["mahalla"], data["date"])
+    _check_record_links(mahalla=data["mahalla"], register_entry=data.get("register_entry"))
+    record = PreventionRecord(inspector=inspector, **{k: data.get(k) for k in RECORD_FIELDS})
+    if record.people_reached is None:
+        record.people_reached = 1
+    record.full_clean()
+    record.save()
+    return record
+
+
+@transaction.atomic
+def record_update(*, record: PreventionRecord, user, reason: str = "", **data) -> PreventionRecord:
+    """Edits a record. Past the edit window only a unit officer above may, with a reason that
+    the history keeps."""
+    record = PreventionRecord.objects.select_for_update().get(pk=record.pk)
+    if not can_edit_record(user, record):
+        raise ApplicationError(
+            _(
+                "This record is locked: it was filed more than %(days)d days ago. "
+                "A unit officer of the district can correct it."
+            )
+            % {"days": settings.PREVENTION_RECORD_EDIT_WINDOW_DAYS}
+        )
+    locked = record_is_locked(record)
+    reason = reason.strip()
+    if locked and not reason:
+        raise ApplicationError(
+            _("Give the reason for correcting a locked record."), extra={"field": "reason"}
+        )
+    changes = {k: v for k, v in data.items() if k in RECORD_FIELDS}
+    if "date" in changes:
+        _check_not_future(changes["date"], _("The date"))
+    if record.inspector.user_id == user.pk and {"mahalla", "date"} & changes.keys():
+        _check_assigned(
+            record.inspector,
+            changes.get("mahalla", record.mahalla),
+            changes.get("date", record.date),
+        )
+    _check_record_links(
+        mahalla=changes.get("mahalla", record.mahalla),
+        register_entry=changes.get("register_entry", record.register_entry),
+    )
+    changed = [k for k, v in changes.items() if getattr(record, k) != v]
+    for name in changed:
+        setattr(record, name, changes[name])
+    record.full_clean()
+    record._change_reason = reason or None
+    record.save(update_fields=[*changed, "updated_at"])
+    return record
+
+
+# --- Prevention register --------------------------------------------------------------------
+
+REGISTER_FIELDS = (
+    "mahalla",
+    "full_name",
+    "birth_date",
+    "address",
+    "document_number",
+    "category",
+    "grounds",
+    "registered_on",
+    "rehabilitation_support",
+    "rehabilitation_partner",
+)
+
+
+def _check_register_dates(*, registered_on: date, removed_on: date | None, reason: str) -> None:
+    _check_not_future(registered_on, _("The registration date"))
+    if removed_on is None:
+        return
+    _check_not_future(removed_on, _("The removal date"))
+    if removed_on < registered_on:
+        raise ApplicationError(
+            _("Removal cannot be dated before registration."), extra={"field": "removed_on"}
+        )
+    if not reason.strip():
+        raise ApplicationError(_("A removal needs its reason."), extra={"field": "removal_reason"})
+
+
+@transaction.atomic
+def register_entry_create(*, inspector: Inspector, **data) -> RegisterEntry:
+    """Places a person on the register of one of the inspector's mahallas."""
+    _check_register_dates(registered_on=data["registered_on"], removed_on=None, reason="")
+    _check_assigned(inspector, data["mahalla"], data["registered_on"])
+    entry = RegisterEntry(inspector=inspector, **{k: data.get(k) for k in REGISTER_FIELDS})
+    for text_field in ("rehabilitation_support",):
+        setattr(entry, text_field, getattr(entry, text_field) or "")
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def register_entry_update(*, entry: RegisterEntry, user, **data) -> RegisterEntry:
+    """Edits an entry, or removes the person from the register (removed_on with a reason)."""
+    entry = RegisterEntry.objects.select_for_update().get(pk=entry.pk)
+    allowed = (*REGISTER_FIELDS, "removed_on", "removal_reason")
+    changes = {k: v for k, v in data.items() if k in allowed}
+    for key in ("removal_reason", "rehabilitation_support"):
+        if key in changes and changes[key] is None:
+            changes[key] = ""
+    merged = {name: changes.get(name, getattr(entry, name)) for name in allowed}
+    _check_register_dates(
+        registered_on=merged["registered_on"],
+        removed_on=merged["removed_on"],
+        reason=merged["removal_reason"],
+    )
+    changed = [k for k, v in changes.items() if getattr(entry, k) != v]
+    for name in changed:
+        setattr(entry, name, changes[name])
+    entry.full_clean()
+    entry.save(update_fields=[*changed, "updated_at"])
+    return entry
+
+
+# --- Accountability to residents ------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_schedule(*, inspector: Inspector, mahalla: Territory, date: date, topics: str = ""):
+    """Schedules a meeting with the residents of one of the inspector's mahallas."""
+    _check_assigned(inspector, mahalla, min(date, timezone.localdate()))
+    meeting = AccountabilityMeeting(inspector=inspector, mahalla=mahalla, date=date, topics=topics)
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_held(
+    *, meeting: AccountabilityMeeting, attendance: int, topics: str
+) -> AccountabilityMeeting:
+    """Records that a meeting took place: attendance and the topics reported on."""
+    meeting = AccountabilityMeeting.objects.select_for_update().get(pk=meeting.pk)
+    _check_not_future(meeting.date, _("A held meeting's date"))
+    if meeting.status == AccountabilityMeeting.Status.CANCELLED:
+        raise ApplicationError(_("A cancelled meeting cannot be recorded as held."))
+    meeting.status = AccountabilityMeeting.Status.HELD
+    meeting.attendance = attendance
+    meeting.topics = topics
+    meeting.full_clean()
+    meeting.save(update_fields=["status", "attendance", "topics", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: AccountabilityMeeting) -> AccountabilityMeeting:
+    if meeting.status == AccountabilityMeeting.Status.HELD:
+        raise ApplicationError(_("A held meeting cannot be cancelled."))
+    meeting.status = AccountabilityMeeting.Status.CANCELLED
+    meeting.save(update_fields=["status", "updated_at"])
+    return meeting
+
+
+@transaction.atomic
+def question_add(
+    *, meeting: AccountabilityMeeting, text: str, due_date: date, follow_up: str = ""
+) -> MeetingQuestion:
+    """A question residents raised; it gets a follow-up by its due date."""
+    if due_date < meeting.date:
+        raise ApplicationError(
+            _("The due date cannot be before the meeting."), extra={"field": "due_date"}
+        )
+    question = MeetingQuestion(meeting=meeting, text=text, due_date=due_date, follow_up=follow_up)
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: MeetingQuestion, state: str, follow_up: str) -> MeetingQuestion:
+    """Moves a question's follow-up along; done questions carry the day they were done."""
+    question.state = state
+    question.follow_up = follow_up
+    if state == MeetingQuestion.State.DONE and question.done_on is None:
+        question.done_on = timezone.localdate()
+    elif state != MeetingQuestion.State.DONE:
+        question.done_on = None
+    question.full_clean()
+    question.save(update_fields=["state", "follow_up", "done_on", "updated_at"])
+    return question
+
+
+@transaction.atomic
+def feedback_submit(
+    *, post: Unit, rating: int, comment: str = "", mahalla: Territory | None = None
+) -> ResidentFeedback:
+    """A resident's anonymous rating of a post. Comments wait for moderation; a rating without
+    a comment needs none."""
+    if post.kind != Unit.Kind.POST:
+        raise ApplicationError(_("Feedback is given to a law-and-order post."))
+    if mahalla is not None and not post.mahallas.filter(pk=mahalla.pk).exists():
+        raise ApplicationError(_("This post does not serve that mahalla."))
+    comment = comment.strip()
+    feedback = ResidentFeedback(
+        post=post,
+        mahalla=mahalla,
+        rating=rating,
+        comment=comment,
+        moderation=(
+            ResidentFeedback.Moderation.PENDING if comment else ResidentFeedback.Moderation.APPROVED
+        ),
+    )
+    feedback.full_clean()
+    feedback.save()
+    return feedback
+
+
+@transaction.atomic
+def feedback_moderate(
+    *, feedback: ResidentFeedback, approve: bool, moderated_by
+) -> ResidentFeedback:
+    """Publishes or rejects a comment; the rating counts either way."""
+    feedback.moderation = (
+        ResidentFeedback.Moderation.APPROVED if approve else ResidentFeedback.Moderation.REJECTED
+    )
+    feedback.moderated_by = moderated_by
+    feedback.save(update_fields=["moderation", "moderated_by"])
+    return feedback
