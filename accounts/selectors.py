@@ -1,5 +1,9 @@
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
 
+from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, Role
@@ -54,11 +58,26 @@ def home_sections(user) -> list[HomeSection]:
     return sections
 
 
+@cache
+def _app_menu_items() -> list[tuple[str, str, set[str]]]:
+    """Menu entries that the apps declare in <app>/nav.py (ITEMS), in INSTALLED_APPS order.
+
+    Found by name, like Django finds admin modules, so that accounts imports no higher app.
+    """
+    items = []
+    for config in apps.get_app_configs():
+        if find_spec(f"{config.name}.nav") is not None and config.name.count(".") == 0:
+            items.extend(import_module(f"{config.name}.nav").ITEMS)
+    return items
+
+
 def navigation_items(user) -> list[tuple[str, str]]:
     """(label, URL name) of the main menu for the user's roles."""
+    roles = user_roles(user)
     items = [(_("Home"), "accounts:home"), (_("Territories"), "mahalla:territory-list")]
+    items += [(label, url) for label, url, allowed in _app_menu_items() if roles & allowed]
     if getattr(user, "is_authenticated", False):
         items.append((_("API"), "api-docs"))
-    if Role.ADMIN in user_roles(user) and user.is_staff:
+    if Role.ADMIN in roles and user.is_staff:
         items.append((_("Administration"), "admin:index"))
     return items

@@ -222,7 +222,9 @@ LANG_INFO["uz-cyrl"] = {
     "name": "Uzbek (Cyrillic)",
     "name_local": "Ўзбекча",
 }
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogues first; then the Uzbek messages of Django, DRF and django-filter that those
+# packages lack (locale_thirdparty/README.md).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_thirdparty"]
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Tashkent"
 USE_I18N = True

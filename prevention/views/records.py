@@ -1,3 +1,164 @@
-"""Placeholder: filled in by the records views."""
+"""Prevention records in the browser: the inspector's phone form, the list, detail, edit."""
 
-urlpatterns: list = []
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import MIA_ROLES
+from accounts.permissions import has_role, is_portal_admin, territory_scope_q
+from core.exceptions import ApplicationError
+from core.paging import keyset_page
+from mahalla.models import Territory
+from prevention.filters import PreventionRecordFilter
+from prevention.forms.records import PreventionRecordEditForm, PreventionRecordForm
+from prevention.permissions import (
+    can_edit_record,
+    can_file_records,
+    inspector_of,
+    inspectors_visible_to,
+    record_is_locked,
+    records_visible_to,
+    register_entries_visible_to,
+)
+from prevention.selectors import inspector_list, record_list
+from prevention.services import record_create, record_update
+
+PAGE_SIZE = 50
+
+
+def require_mia(user) -> None:
+    """Pages of the prevention service exist only for MIA users (and admins)."""
+    if not (is_portal_admin(user) or has_role(user, *MIA_ROLES)):
+        raise Http404
+
+
+def scoped_territories(user, kind: str):
+    """Nodes of a kind in the user's MIA territory: an inspector's assigned mahallas, a unit
+    officer's subtree."""
+    return Territory.objects.filter(territory_scope_q(user, roles=MIA_ROLES), kind=kind).order_by(
+        "name_uz"
+    )
+
+
+def scoped_mahallas(user):
+    return scoped_territories(user, Territory.Kind.MAHALLA)
+
+
+def _record_form_kwargs(user, mahallas):
+    return {
+        "mahallas": mahallas,
+        "register_entries": register_entries_visible_to(user).filter(mahalla__in=mahallas),
+    }
+
+
+@login_required
+def record_list_view(request):
+    require_mia(request.user)
+    records = record_list(queryset=records_visible_to(request.user))
+    filterset = PreventionRecordFilter(request.GET, queryset=records)
+    # The choices offered are the user's own scope; anything else is a form error.
+    filterset.form.fields["mahalla"].queryset = scoped_mahallas(request.user)
+    filterset.form.fields["district"].queryset = scoped_territories(
+        request.user, Territory.Kind.DISTRICT
+    )
+    filterset.form.fields["inspector"].queryset = inspector_list(
+        queryset=inspectors_visible_to(request.user)
+    )
+    valid = filterset.is_valid()
+    page = keyset_page(
+        filterset.qs if valid else records.none(),
+        token=request.GET.get("after"),
+        size=PAGE_SIZE,
+        field="date",
+    )
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "can_file": can_file_records(request.user),
+        "query": request.GET.copy(),
+    }
+    template = "prevention/record_list.html"
+    if request.htmx and request.GET.get("after"):
+        template += "#rows"
+    return render(request, template, context, status=200 if valid else 400)
+
+
+@login_required
+def record_create_view(request):
+    inspector = inspector_of(request.user)
+    if inspector is None:
+        raise Http404
+    mahallas = scoped_mahallas(request.user)
+    initial = {"date": timezone.localdate(), "mahalla": mahallas.first(), "people_reached": 1}
+    form = PreventionRecordForm(
+        request.POST or None, initial=initial, **_record_form_kwargs(request.user, mahallas)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                record = record_create(inspector=inspector, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_error(error.extra.get("field"), error.message)
+            else:
+                messages.success(request, _("The record has been filed."))
+                return redirect("prevention:record-detail", pk=record.pk)
+        status = 400
+    return render(
+        request, "prevention/record_form.html", {"form": form, "creating": True}, status=status
+    )
+
+
+@login_required
+def record_detail_view(request, pk: int):
+    require_mia(request.user)
+    record = get_object_or_404(record_list(queryset=records_visible_to(request.user)), pk=pk)
+    history = record.history.select_related("history_user").order_by("-history_date")[:20]
+    context = {
+        "record": record,
+        "history": history,
+        "locked": record_is_locked(record),
+        "can_edit": can_edit_record(request.user, record),
+    }
+    return render(request, "prevention/record_detail.html", context)
+
+
+@login_required
+def record_edit_view(request, pk: int):
+    require_mia(request.user)
+    record = get_object_or_404(record_list(queryset=records_visible_to(request.user)), pk=pk)
+    if not can_edit_record(request.user, record):
+        raise PermissionDenied
+    mahallas = scoped_mahallas(request.user) | Territory.objects.filter(pk=record.mahalla_id)
+    initial = {name: getattr(record, name) for name in PreventionRecordForm.base_fields}
+    form = PreventionRecordEditForm(
+        request.POST or None, initial=initial, **_record_form_kwargs(request.user, mahallas)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            reason = data.pop("reason", "")
+            try:
+                record_update(record=record, user=request.user, reason=reason, **data)
+            except ApplicationError as error:
+                form.add_error(error.extra.get("field"), error.message)
+            else:
+                messages.success(request, _("The record has been corrected."))
+                return redirect("prevention:record-detail", pk=record.pk)
+        status = 400
+    context = {"form": form, "record": record, "locked": record_is_locked(record)}
+    return render(request, "prevention/record_form.html", context, status=status)
+
+
+urlpatterns = [
+    path("records/", record_list_view, name="record-list"),
+    path("records/new/", record_create_view, name="record-create"),
+    path("records/<int:pk>/", record_detail_view, name="record-detail"),
+    path("records/<int:pk>/edit/", record_edit_view, name="record-edit"),
+]

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import factory
 from django.utils import timezone
 
@@ -29,4 +31,4 @@ class RegisterEntryFactory(factory.django.DjangoModelFactory):
     document_number = factory.Sequence(lambda n: f"AB{n:07d}")
     category = factory.LazyFunction(lambda: RegisterCategory.objects.get(code="minor"))
     grounds = "Sinov asosi."
-    registered_on = factory.LazyFunction(lambda: timezone.localdate().replace(month=1, day=2))
+    registered_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=300))
