@@ -1,5 +1,10 @@
-from prevention.views import records, register, residents
+from prevention.views import records, register, residents, structure
 
 app_name = "prevention"
 
-urlpatterns = [*records.urlpatterns, *register.urlpatterns, *residents.urlpatterns]
+urlpatterns = [
+    *records.urlpatterns,
+    *register.urlpatterns,
+    *structure.urlpatterns,
+    *residents.urlpatterns,
+]
