@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import MIA_ROLES, Role
 from accounts.permissions import has_role, is_portal_admin, territory_scope_q
+from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -38,9 +39,21 @@ def units_visible_to(user) -> QuerySet[Unit]:
     return Unit.objects.all()
 
 
+def _posts_serving_scope(user) -> QuerySet[Unit]:
+    """Posts serving a mahalla in the user's MIA territory (an inspector's own post too)."""
+    return Unit.objects.filter(
+        kind=Unit.Kind.POST, mahallas__in=Territory.objects.filter(_mia_scope(user, "path"))
+    ).values("pk")
+
+
 def inspectors_visible_to(user) -> QuerySet[Inspector]:
-    """Inspectors whose post lies in the user's MIA territory."""
-    return Inspector.objects.filter(_mia_scope(user, "post__territory__path"))
+    """Inspectors of the posts in the user's MIA territory, and the user's own profile."""
+    if is_portal_admin(user):
+        return Inspector.objects.all()
+    own = Q(user_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return Inspector.objects.filter(
+        _mia_scope(user, "post__territory__path") | Q(post__in=_posts_serving_scope(user)) | own
+    )
 
 
 def records_visible_to(user) -> QuerySet[PreventionRecord]:
@@ -62,8 +75,13 @@ def contacts_visible_to(user) -> QuerySet[MahallaContact]:
 
 
 def feedback_visible_to(user) -> QuerySet[ResidentFeedback]:
-    """All feedback, pending included, of the posts in the user's MIA territory."""
-    return ResidentFeedback.objects.filter(_mia_scope(user, "post__territory__path"))
+    """All feedback, pending included, of the posts in the user's MIA territory (for an
+    inspector: the posts serving its mahallas)."""
+    if is_portal_admin(user):
+        return ResidentFeedback.objects.all()
+    return ResidentFeedback.objects.filter(
+        _mia_scope(user, "post__territory__path") | Q(post__in=_posts_serving_scope(user))
+    )
 
 
 def inspector_of(user) -> Inspector | None:

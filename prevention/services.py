@@ -191,10 +191,10 @@ def mahalla_contact_set(
 # --- Prevention records ---------------------------------------------------------------------
 
 
-def _check_not_future(day: date, label: str) -> None:
+def _check_not_future(day: date, label: str, field: str = "date") -> None:
     if day > timezone.localdate():
         raise ApplicationError(
-            _("%(field)s cannot be in the future.") % {"field": label}, extra={"field": "date"}
+            _("%(field)s cannot be in the future.") % {"field": label}, extra={"field": field}
         )
 
 
@@ -213,6 +213,9 @@ def _check_record_links(*, mahalla: Territory, register_entry: RegisterEntry | N
             _("The register entry belongs to another mahalla."), extra={"field": "register_entry"}
         )
 
+
+# The history keeps a change reason in a column of this size (django-simple-history).
+REASON_MAX_LENGTH = 100
 
 RECORD_FIELDS = (
     "kind",
@@ -259,6 +262,11 @@ def record_update(*, record: PreventionRecord, user, reason: str = "", **data) -
         raise ApplicationError(
             _("Give the reason for correcting a locked record."), extra={"field": "reason"}
         )
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ApplicationError(
+            _("The reason may be at most %(n)d characters long.") % {"n": REASON_MAX_LENGTH},
+            extra={"field": "reason"},
+        )
     changes = {k: v for k, v in data.items() if k in RECORD_FIELDS}
     if "date" in changes:
         _check_not_future(changes["date"], _("The date"))
@@ -298,10 +306,10 @@ REGISTER_FIELDS = (
 
 
 def _check_register_dates(*, registered_on: date, removed_on: date | None, reason: str) -> None:
-    _check_not_future(registered_on, _("The registration date"))
+    _check_not_future(registered_on, _("The registration date"), "registered_on")
     if removed_on is None:
         return
-    _check_not_future(removed_on, _("The removal date"))
+    _check_not_future(removed_on, _("The removal date"), "removed_on")
     if removed_on < registered_on:
         raise ApplicationError(
             _("Removal cannot be dated before registration."), extra={"field": "removed_on"}

@@ -67,7 +67,7 @@ class PreventionRecordEditForm(PreventionRecordForm):
     reason = forms.CharField(
         label=_("Reason for the correction"),
         required=False,
-        max_length=500,
+        max_length=100,
         help_text=_("Required once the record is locked; kept in its history."),
     )
 

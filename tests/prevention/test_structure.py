@@ -26,7 +26,9 @@ def test_inspector_pages_are_scoped(client, demo_user, inspector_a, inspector_b)
     listed = client.get(reverse("prevention:inspector-list")).context["inspectors"]
     assert inspector_a in listed
     assert inspector_b not in listed
-    assert client.get(reverse("prevention:inspector-detail", args=[inspector_b.pk])).status_code == 404
+    assert (
+        client.get(reverse("prevention:inspector-detail", args=[inspector_b.pk])).status_code == 404
+    )
     detail = client.get(reverse("prevention:inspector-detail", args=[inspector_a.pk]))
     assert [a.territory.kind for a in detail.context["assignments"]] == ["mahalla"]
     client.force_login(demo_user("council"))
