@@ -134,7 +134,13 @@ def seed(ctx: DemoContext) -> None:
         post = posts[mahalla.pk]
         for _ in range(feedback_n):
             feedback.append(
-                ResidentFeedback(post=post, mahalla=mahalla, rating=rng.choice([3, 4, 4, 5, 5]))
+                # Ratings without a comment need no moderation (as feedback_submit decides).
+                ResidentFeedback(
+                    post=post,
+                    mahalla=mahalla,
+                    rating=rng.choice([3, 4, 4, 5, 5]),
+                    moderation=ResidentFeedback.Moderation.APPROVED,
+                )
             )
     RegisterEntry.objects.bulk_create(entries, batch_size=2000)
     PreventionRecord.objects.bulk_create(records, batch_size=5000)

@@ -22,11 +22,13 @@ from prevention.models import (
     MahallaContact,
     MeetingQuestion,
     PreventionRecord,
+    RegisterCategory,
     RegisterEntry,
     ResidentFeedback,
     Unit,
 )
 from prevention.permissions import can_edit_record, is_unit_officer_over, record_is_locked
+from prevention.reference_data import CATEGORIES, GRADES
 
 # --- Structure ------------------------------------------------------------------------------
 
@@ -63,9 +65,27 @@ def _unit_names(kind: str, territory: Territory) -> dict:
 
 
 @transaction.atomic
+def reference_lists_ensure() -> None:
+    """Adds the default grades and register categories that are missing; edits are kept."""
+    for model, rows in ((InspectorGrade, GRADES), (RegisterCategory, CATEGORIES)):
+        for order, (code, uz, uz_cyrl, ru, en) in enumerate(rows, start=1):
+            model.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name_uz": uz,
+                    "name_uz_cyrl": uz_cyrl,
+                    "name_ru": ru,
+                    "name_en": en,
+                    "order": order,
+                },
+            )
+
+
+@transaction.atomic
 def units_load() -> dict[str, int]:
     """Creates the service's units for the whole territory tree; a second run adds only what
     is missing (new districts, mahallas without a post). Returns counts of created units."""
+    reference_lists_ensure()
     created = dict.fromkeys(Unit.Kind.values, 0)
     country = Territory.objects.get(kind=Territory.Kind.COUNTRY)
     republic, made = Unit.objects.get_or_create(
@@ -163,16 +183,16 @@ def inspector_unassign(*, membership: Membership, valid_to: date) -> Membership:
 def inspector_mahallas(*, inspector: Inspector, on: date | None = None) -> list[Territory]:
     """The mahallas assigned to the inspector on a day (today by default)."""
     day = on or timezone.localdate()
-    return list(
-        Territory.objects.filter(
-            memberships__user_id=inspector.user_id,
-            memberships__role=Role.INSPECTOR,
-            memberships__valid_from__lte=day,
+    # All conditions on one membership row: a relation filter split over two .filter() calls
+    # would match them against different memberships (an ended one and a later one).
+    assigned = (
+        Membership.objects.filter(
+            user_id=inspector.user_id, role=Role.INSPECTOR, valid_from__lte=day
         )
-        .filter(Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=day))
-        .distinct()
-        .order_by("name_uz")
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .values("territory_id")
     )
+    return list(Territory.objects.filter(pk__in=assigned).order_by("name_uz"))
 
 
 @transaction.atomic

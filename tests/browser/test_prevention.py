@@ -1,11 +1,14 @@
 """The inspector's day on a phone, and the district officer above who sees it."""
 
+import io
 import re
 
+import segno
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
+from prevention.views.residents import QR_SCALE
 
 
 def sign_in(page: Page, username: str) -> None:
@@ -73,3 +76,47 @@ def test_inspector_files_a_record_and_a_register_entry_on_a_phone(
     response = council.goto("/prevention/register/")
     assert response.status == 404
     council.context.close()
+
+
+def test_a_resident_rates_the_post_through_its_qr_code(phone_page: Page, browser, live_server):
+    """The district officer prints the post's poster; its QR code carries the feedback
+    address; a resident with no account rates the post on a phone; the comment is published
+    after moderation."""
+    from mahalla.models import Territory
+
+    mahalla = Territory.objects.filter(parent__code="1726266").order_by("code").first()
+    officer = browser.new_context(base_url=live_server.url, locale="uz-UZ").new_page()
+    sign_in(officer, "officer.district")
+    officer.goto(f"/prevention/mahallas/{mahalla.code}/")
+    officer.get_by_role("link", name=re.compile("QR")).click()
+    poster = officer.get_by_test_id("poster")
+    expect(poster).to_be_visible()
+    feedback_url = re.search(r"(http\S+/feedback/)", poster.inner_text()).group(1)
+
+    # The QR image on the poster encodes exactly that address.
+    qr_src = poster.locator("img").get_attribute("src")
+    svg = officer.request.get(qr_src).text()
+    expected = io.BytesIO()
+    segno.make(feedback_url, error="m", micro=False).save(
+        expected, kind="svg", scale=QR_SCALE, border=4, xmldecl=False
+    )
+    assert svg == expected.getvalue().decode()
+
+    # A resident, not signed in, scans it and rates the post.
+    page = phone_page
+    page.goto(feedback_url)
+    form = page.get_by_test_id("feedback-form")
+    form.locator("label:has-text('5')").click()
+    form.locator("textarea").fill("Inspektor har doim yordam beradi")
+    assert no_horizontal_overflow(page)
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("feedback-thanks")).to_be_visible()
+
+    # The comment waits for moderation, then appears on the public mahalla page.
+    officer.goto("/prevention/feedback/")
+    item = officer.get_by_test_id("feedback-item").filter(has_text="Inspektor har doim yordam")
+    item.locator("button[value=approve]").click()
+    expect(item.locator("button[value=approve]")).to_have_count(0)
+    page.goto(f"/prevention/mahallas/{mahalla.code}/")
+    expect(page.locator("main")).to_contain_text("Inspektor har doim yordam beradi")
+    officer.context.close()

@@ -1,8 +1,14 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import Membership, Role
 from prevention.models import MahallaContact, Unit
+from prevention.services import inspector_mahallas
+from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +56,15 @@ def test_the_district_unit_keeps_the_mahalla_seven(client, demo_user, mahalla_a,
     assert contact.full_name == "Aliyev Vali"
     other = reverse("prevention:mahalla-contacts", args=[mahalla_b.code])
     assert client.get(other).status_code == 404
+
+
+def test_an_ended_assignment_stops_filing_even_after_a_successor(inspector_a, mahalla_a):
+    # given: inspector A's assignment ended yesterday and a successor took the mahalla today
+    today = timezone.localdate()
+    Membership.objects.filter(user=inspector_a.user, role=Role.INSPECTOR).update(
+        valid_to=today - timedelta(days=1)
+    )
+    MembershipFactory(role=Role.INSPECTOR, territory=mahalla_a, valid_from=today)
+    # then: A no longer has the mahalla today, but had it last week
+    assert inspector_mahallas(inspector=inspector_a) == []
+    assert inspector_mahallas(inspector=inspector_a, on=today - timedelta(days=7)) == [mahalla_a]

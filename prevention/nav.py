@@ -1,0 +1,15 @@
+"""Main-menu entries of the prevention service: (label, URL name, roles that see it)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+MIA = {Role.INSPECTOR, Role.UNIT_OFFICER, Role.ADMIN}
+
+ITEMS = [
+    (_("Records"), "prevention:record-list", MIA),
+    (_("Register"), "prevention:register-list", MIA),
+    (_("Meetings"), "prevention:meeting-list", MIA),
+    (_("Inspectors"), "prevention:inspector-list", {Role.UNIT_OFFICER, Role.ADMIN}),
+    (_("Feedback"), "prevention:feedback-moderation", {Role.UNIT_OFFICER, Role.ADMIN}),
+]
