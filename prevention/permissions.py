@@ -34,6 +34,21 @@ def _mia_scope(user, field: str) -> Q:
     return territory_scope_q(user, field=field, roles=MIA_ROLES)
 
 
+def can_use_prevention_pages(user) -> bool:
+    """The service's working pages exist for MIA users and portal administrators only."""
+    return is_portal_admin(user) or has_role(user, *MIA_ROLES)
+
+
+def territories_in_scope(user, kind: str) -> QuerySet[Territory]:
+    """Nodes of a kind in the user's MIA territory: an inspector's assigned mahallas, a unit
+    officer's subtree (everything for administrators)."""
+    return Territory.objects.filter(_mia_scope(user, "path"), kind=kind).order_by("name_uz")
+
+
+def mahallas_in_scope(user) -> QuerySet[Territory]:
+    return territories_in_scope(user, Territory.Kind.MAHALLA)
+
+
 def units_visible_to(user) -> QuerySet[Unit]:
     """The structure of the service is public: every unit, to everyone."""
     return Unit.objects.all()
@@ -126,6 +141,13 @@ def can_edit_record(user, record: PreventionRecord) -> bool:
         return True
     own = record.inspector.user_id == getattr(user, "pk", None)
     return own and not record_is_locked(record)
+
+
+def can_edit_meeting(user, meeting: AccountabilityMeeting) -> bool:
+    """The inspectors of its mahalla and the unit officers above it."""
+    return meetings_visible_to(user).filter(pk=meeting.pk).exists() and (
+        can_file_records(user) or is_unit_officer_over(user, meeting.mahalla)
+    )
 
 
 def can_edit_register_entry(user, entry: RegisterEntry) -> bool:

@@ -6,6 +6,8 @@ from datetime import date
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 
+from accounts.models import Role
+from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -106,3 +108,27 @@ def performance_card(
         rating_average=round(ratings["average"], 2) if ratings["average"] is not None else None,
         rating_count=ratings["n"],
     )
+
+
+def mahalla_inspectors(mahalla: Territory, day):
+    """Active inspectors holding an inspector membership on the mahalla on `day`."""
+    # One filter() call, so that all conditions hold for the same membership row.
+    assigned = Q(
+        user__memberships__role=Role.INSPECTOR,
+        user__memberships__territory=mahalla,
+        user__memberships__valid_from__lte=day,
+    ) & (Q(user__memberships__valid_to__isnull=True) | Q(user__memberships__valid_to__gte=day))
+    return (
+        Inspector.objects.filter(assigned, is_active=True)
+        .select_related("user", "grade")
+        .distinct()
+        .order_by("user__last_name", "user__first_name", "id")
+    )
+
+
+def feedback_about_mahalla_q(mahalla: Territory) -> Q:
+    """Feedback about the mahalla: given for it, or for one of its posts without a mahalla."""
+    # A subquery, not a join through the posts' mahallas: a post serving several mahallas
+    # would repeat each row and count it twice.
+    posts = Unit.objects.filter(mahallas=mahalla).values("pk")
+    return Q(mahalla=mahalla) | Q(mahalla__isnull=True, post__in=posts)

@@ -10,8 +10,6 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from rest_framework import serializers
 
-from accounts.models import MIA_ROLES
-from accounts.permissions import territory_scope_q
 from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
@@ -22,18 +20,11 @@ from prevention.models import (
     ResidentFeedback,
     Unit,
 )
-from prevention.permissions import record_is_locked
+from prevention.permissions import mahallas_in_scope, record_is_locked
 
 # The partner organisation lives in a higher app (partnership); reached through the foreign
 # key so that prevention never imports it (DESIGN.md §7).
 Organisation = PreventionRecord._meta.get_field("partner_organisation").related_model
-
-
-def mahallas_in_scope(user):
-    """Mahallas of the user's MIA territory: the only ones an id may name in a write."""
-    return Territory.objects.filter(kind=Territory.Kind.MAHALLA).filter(
-        territory_scope_q(user, roles=MIA_ROLES)
-    )
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

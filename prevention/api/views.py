@@ -42,6 +42,7 @@ from prevention.models import (
     Unit,
 )
 from prevention.permissions import (
+    can_edit_meeting,
     can_edit_record,
     can_edit_register_entry,
     can_file_records,
@@ -411,9 +412,10 @@ class MeetingScheduleApi(APIView):
 
 
 def _meeting_for_inspector(request, pk: int) -> AccountabilityMeeting:
-    """A meeting of the caller's territory, which only inspectors keep up to date."""
+    """A meeting of the caller's territory that the caller may keep up to date."""
     meeting = get_object_or_404(meetings_visible_to(request.user), pk=pk)
-    _inspector_or_403(request.user)
+    if not can_edit_meeting(request.user, meeting):
+        raise PermissionDenied(_("Only the inspectors of the mahalla and the units above do this."))
     return meeting
 
 

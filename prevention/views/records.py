@@ -9,8 +9,6 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import MIA_ROLES
-from accounts.permissions import has_role, is_portal_admin, territory_scope_q
 from core.exceptions import ApplicationError
 from core.paging import keyset_page
 from mahalla.models import Territory
@@ -19,11 +17,14 @@ from prevention.forms.records import PreventionRecordEditForm, PreventionRecordF
 from prevention.permissions import (
     can_edit_record,
     can_file_records,
+    can_use_prevention_pages,
     inspector_of,
     inspectors_visible_to,
+    mahallas_in_scope,
     record_is_locked,
     records_visible_to,
     register_entries_visible_to,
+    territories_in_scope,
 )
 from prevention.selectors import inspector_list, record_list
 from prevention.services import record_create, record_update
@@ -32,21 +33,9 @@ PAGE_SIZE = 50
 
 
 def require_mia(user) -> None:
-    """Pages of the prevention service exist only for MIA users (and admins)."""
-    if not (is_portal_admin(user) or has_role(user, *MIA_ROLES)):
+    """Out of the service, its pages do not exist: 404, as for any object out of scope."""
+    if not can_use_prevention_pages(user):
         raise Http404
-
-
-def scoped_territories(user, kind: str):
-    """Nodes of a kind in the user's MIA territory: an inspector's assigned mahallas, a unit
-    officer's subtree."""
-    return Territory.objects.filter(territory_scope_q(user, roles=MIA_ROLES), kind=kind).order_by(
-        "name_uz"
-    )
-
-
-def scoped_mahallas(user):
-    return scoped_territories(user, Territory.Kind.MAHALLA)
 
 
 def _record_form_kwargs(user, mahallas):
@@ -62,8 +51,8 @@ def record_list_view(request):
     records = record_list(queryset=records_visible_to(request.user))
     filterset = PreventionRecordFilter(request.GET, queryset=records)
     # The choices offered are the user's own scope; anything else is a form error.
-    filterset.form.fields["mahalla"].queryset = scoped_mahallas(request.user)
-    filterset.form.fields["district"].queryset = scoped_territories(
+    filterset.form.fields["mahalla"].queryset = mahallas_in_scope(request.user)
+    filterset.form.fields["district"].queryset = territories_in_scope(
         request.user, Territory.Kind.DISTRICT
     )
     filterset.form.fields["inspector"].queryset = inspector_list(
@@ -93,7 +82,7 @@ def record_create_view(request):
     inspector = inspector_of(request.user)
     if inspector is None:
         raise Http404
-    mahallas = scoped_mahallas(request.user)
+    mahallas = mahallas_in_scope(request.user)
     initial = {"date": timezone.localdate(), "mahalla": mahallas.first(), "people_reached": 1}
     form = PreventionRecordForm(
         request.POST or None, initial=initial, **_record_form_kwargs(request.user, mahallas)
@@ -134,7 +123,7 @@ def record_edit_view(request, pk: int):
     record = get_object_or_404(record_list(queryset=records_visible_to(request.user)), pk=pk)
     if not can_edit_record(request.user, record):
         raise PermissionDenied
-    mahallas = scoped_mahallas(request.user) | Territory.objects.filter(pk=record.mahalla_id)
+    mahallas = mahallas_in_scope(request.user) | Territory.objects.filter(pk=record.mahalla_id)
     initial = {name: getattr(record, name) for name in PreventionRecordForm.base_fields}
     form = PreventionRecordEditForm(
         request.POST or None, initial=initial, **_record_form_kwargs(request.user, mahallas)

@@ -19,11 +19,13 @@ from prevention.forms.records import RegisterEntryEditForm, RegisterEntryForm
 from prevention.permissions import (
     can_edit_register_entry,
     inspector_of,
+    mahallas_in_scope,
     register_entries_visible_to,
+    territories_in_scope,
 )
 from prevention.selectors import register_entry_list
 from prevention.services import register_entry_create, register_entry_update
-from prevention.views.records import PAGE_SIZE, require_mia, scoped_mahallas, scoped_territories
+from prevention.views.records import PAGE_SIZE, require_mia
 
 
 def _log_reads(request, entries) -> None:
@@ -40,8 +42,8 @@ def register_list_view(request):
     require_mia(request.user)
     entries = register_entry_list(queryset=register_entries_visible_to(request.user))
     filterset = RegisterEntryFilter(request.GET, queryset=entries)
-    filterset.form.fields["mahalla"].queryset = scoped_mahallas(request.user)
-    filterset.form.fields["district"].queryset = scoped_territories(
+    filterset.form.fields["mahalla"].queryset = mahallas_in_scope(request.user)
+    filterset.form.fields["district"].queryset = territories_in_scope(
         request.user, Territory.Kind.DISTRICT
     )
     valid = filterset.is_valid()
@@ -69,7 +71,7 @@ def register_create_view(request):
     inspector = inspector_of(request.user)
     if inspector is None:
         raise Http404
-    mahallas = scoped_mahallas(request.user)
+    mahallas = mahallas_in_scope(request.user)
     form = RegisterEntryForm(
         request.POST or None, initial={"mahalla": mahallas.first()}, mahallas=mahallas
     )
@@ -116,7 +118,7 @@ def register_edit_view(request, pk: int):
     entry = get_object_or_404(
         register_entry_list(queryset=register_entries_visible_to(request.user)), pk=pk
     )
-    mahallas = scoped_mahallas(request.user) | Territory.objects.filter(pk=entry.mahalla_id)
+    mahallas = mahallas_in_scope(request.user) | Territory.objects.filter(pk=entry.mahalla_id)
     initial = {name: getattr(entry, name) for name in RegisterEntryEditForm.base_fields}
     form = RegisterEntryEditForm(request.POST or None, initial=initial, mahallas=mahallas)
     status = 200

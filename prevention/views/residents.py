@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, re_path, reverse
@@ -24,7 +24,6 @@ from accounts.models import MIA_ROLES, Role
 from accounts.permissions import (
     active_memberships,
     has_role,
-    is_mia_user,
     is_portal_admin,
     territory_scope_q,
 )
@@ -52,18 +51,26 @@ from prevention.models import (
     Unit,
 )
 from prevention.permissions import (
+    can_edit_meeting,
     can_file_records,
     can_moderate_feedback,
     feedback_visible_to,
     inspector_of,
     inspectors_visible_to,
     is_unit_officer_over,
+    mahallas_in_scope,
     meetings_visible_to,
     records_visible_to,
     register_entries_visible_to,
     units_visible_to,
 )
-from prevention.selectors import inspector_list, meeting_list, performance_card
+from prevention.selectors import (
+    feedback_about_mahalla_q,
+    inspector_list,
+    mahalla_inspectors,
+    meeting_list,
+    performance_card,
+)
 from prevention.services import (
     feedback_moderate,
     feedback_submit,
@@ -73,6 +80,7 @@ from prevention.services import (
     question_add,
     question_update,
 )
+from prevention.views.records import require_mia
 
 PAGE_SIZE = 50
 MODERATION_PAGE_SIZE = 50
@@ -82,21 +90,9 @@ QR_SCALE = 10
 QUESTION_DUE_DAYS = 30
 
 
-def _require_mia(user) -> None:
-    """Pages of the prevention service exist only for MIA users (and admins)."""
-    if not (is_portal_admin(user) or is_mia_user(user)):
-        raise Http404
-
-
 def _add_service_error(form, error: ApplicationError) -> None:
     field = error.extra.get("field")
     form.add_error(field if field in form.fields else None, error.message)
-
-
-def _scoped_mahallas(user):
-    return Territory.objects.filter(
-        territory_scope_q(user, roles=MIA_ROLES), kind=Territory.Kind.MAHALLA
-    ).order_by("name_uz")
 
 
 # --- Accountability meetings ----------------------------------------------------------------
@@ -104,11 +100,11 @@ def _scoped_mahallas(user):
 
 @login_required
 def meeting_list_view(request):
-    _require_mia(request.user)
+    require_mia(request.user)
     meetings = meeting_list(queryset=meetings_visible_to(request.user))
     filterset = MeetingFilter(request.GET, queryset=meetings)
     # The mahallas offered are the user's own scope; anything else is a form error.
-    filterset.form.fields["mahalla"].queryset = _scoped_mahallas(request.user)
+    filterset.form.fields["mahalla"].queryset = mahallas_in_scope(request.user)
     valid = filterset.is_valid()
     page = keyset_page(
         filterset.qs if valid else meetings.none(),
@@ -160,24 +156,18 @@ def meeting_create_view(request):
 
 
 def _get_meeting(request, pk: int) -> AccountabilityMeeting:
-    _require_mia(request.user)
+    require_mia(request.user)
     meetings = meetings_visible_to(request.user).select_related(
         "mahalla__parent", "inspector__user", "inspector__grade"
     )
     return get_object_or_404(meetings, pk=pk)
 
 
-def _can_write_meeting(user, meeting: AccountabilityMeeting) -> bool:
-    """Whoever sees the meeting (fetched through the scope) and files records for it, or a
-    unit officer above its mahalla."""
-    return can_file_records(user) or is_unit_officer_over(user, meeting.mahalla)
-
-
 def _render_meeting(
     request, meeting, *, held_form=None, question_form=None, question_forms=None, status=200
 ):
     """The meeting page. Bound forms passed in (with their errors) are shown as they are."""
-    can_write = _can_write_meeting(request.user, meeting)
+    can_write = can_edit_meeting(request.user, meeting)
     question_forms = question_forms or {}
     questions = []
     for question in meeting.questions.order_by("due_date", "id"):
@@ -211,7 +201,7 @@ def meeting_detail_view(request, pk: int):
 @require_POST
 def meeting_held_view(request, pk: int):
     meeting = _get_meeting(request, pk)
-    if not _can_write_meeting(request.user, meeting):
+    if not can_edit_meeting(request.user, meeting):
         raise PermissionDenied
     form = MeetingHeldForm(request.POST)
     if form.is_valid():
@@ -229,7 +219,7 @@ def meeting_held_view(request, pk: int):
 @require_POST
 def question_add_view(request, pk: int):
     meeting = _get_meeting(request, pk)
-    if not _can_write_meeting(request.user, meeting):
+    if not can_edit_meeting(request.user, meeting):
         raise PermissionDenied
     form = QuestionAddForm(request.POST)
     if form.is_valid():
@@ -246,13 +236,13 @@ def question_add_view(request, pk: int):
 @login_required
 @require_POST
 def question_update_view(request, pk: int):
-    _require_mia(request.user)
+    require_mia(request.user)
     questions = MeetingQuestion.objects.filter(
         meeting__in=meetings_visible_to(request.user)
     ).select_related("meeting__mahalla")
     question = get_object_or_404(questions, pk=pk)
     meeting = question.meeting
-    if not _can_write_meeting(request.user, meeting):
+    if not can_edit_meeting(request.user, meeting):
         raise PermissionDenied
     form = QuestionUpdateForm(request.POST, question=question)
     status = 400
@@ -418,30 +408,6 @@ def feedback_moderate_view(request, pk: int):
 # --- Public mahalla page --------------------------------------------------------------------
 
 
-def _current_inspectors(mahalla: Territory, day):
-    """Active inspectors holding an inspector membership on the mahalla on `day`."""
-    # One filter() call, so that all conditions hold for the same membership row.
-    assigned = Q(
-        user__memberships__role=Role.INSPECTOR,
-        user__memberships__territory=mahalla,
-        user__memberships__valid_from__lte=day,
-    ) & (Q(user__memberships__valid_to__isnull=True) | Q(user__memberships__valid_to__gte=day))
-    return (
-        Inspector.objects.filter(assigned, is_active=True)
-        .select_related("user", "grade")
-        .distinct()
-        .order_by("user__last_name", "user__first_name", "id")
-    )
-
-
-def _mahalla_feedback_q(mahalla: Territory) -> Q:
-    """Feedback about the mahalla: given for it, or for one of its posts without a mahalla."""
-    # A subquery, not a join through the posts' mahallas: a post serving several mahallas
-    # would repeat each row and count it twice.
-    posts = Unit.objects.filter(mahallas=mahalla).values("pk")
-    return Q(mahalla=mahalla) | Q(mahalla__isnull=True, post__in=posts)
-
-
 def mahalla_public_view(request, code: str):
     """What residents may know about their mahalla's prevention work. No personal data: the
     inspectors' names and grades only, published comments only."""
@@ -458,7 +424,7 @@ def mahalla_public_view(request, code: str):
         date__range=(since, today),
     ).count()
     published = ResidentFeedback.objects.filter(
-        _mahalla_feedback_q(mahalla),
+        feedback_about_mahalla_q(mahalla),
         moderation=ResidentFeedback.Moderation.APPROVED,
         created_at__date__gte=since,
     )
@@ -468,7 +434,7 @@ def mahalla_public_view(request, code: str):
     context = {
         "mahalla": mahalla,
         "posts": posts,
-        "inspectors": _current_inspectors(mahalla, today),
+        "inspectors": mahalla_inspectors(mahalla, today),
         "meetings_held": meetings_held,
         "rating_average": ratings["average"],
         "rating_count": ratings["count"],
@@ -504,7 +470,7 @@ def _inspector_card_querysets(user, inspector: Inspector) -> dict:
 def _territory_card_querysets(user, node: Territory) -> dict:
     under = {"mahalla__path__startswith": node.path}
     if node.kind == Territory.Kind.MAHALLA:
-        feedback = ResidentFeedback.objects.filter(_mahalla_feedback_q(node))
+        feedback = ResidentFeedback.objects.filter(feedback_about_mahalla_q(node))
     else:
         feedback = ResidentFeedback.objects.filter(post__territory__path__startswith=node.path)
     return {
@@ -527,7 +493,7 @@ def performance_view(request):
     """PQ-2896 criteria for an inspector or a territory over a period. Figures of work with
     residents and its outcomes only: no quota of protocols is counted or shown."""
     user = request.user
-    _require_mia(user)
+    require_mia(user)
     form = PerformanceForm(request.GET)
     context = {"form": form, "card": None}
     if not form.is_valid():
@@ -569,7 +535,7 @@ def performance_view(request):
                 inspector_list(queryset=inspectors_visible_to(user).filter(post__territory=node))
             )
         elif node.kind == Territory.Kind.MAHALLA:
-            context["node_inspectors"] = list(_current_inspectors(node, timezone.localdate()))
+            context["node_inspectors"] = list(mahalla_inspectors(node, timezone.localdate()))
     return render(request, "prevention/performance_card.html", context)
 
 

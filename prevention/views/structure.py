@@ -10,10 +10,15 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role
 from prevention.forms.structure import MahallaContactForm
 from prevention.models import MahallaContact
-from prevention.permissions import can_edit_contacts, contacts_visible_to, inspectors_visible_to
+from prevention.permissions import (
+    can_edit_contacts,
+    contacts_visible_to,
+    inspectors_visible_to,
+    mahallas_in_scope,
+)
 from prevention.selectors import inspector_list
 from prevention.services import mahalla_contact_set
-from prevention.views.records import require_mia, scoped_mahallas
+from prevention.views.records import require_mia
 
 
 @login_required
@@ -42,7 +47,7 @@ def inspector_detail_view(request, pk: int):
 def mahalla_contacts_view(request, code: str):
     """The mahalla "seven": seen by MIA users of the mahalla, kept by the district unit."""
     require_mia(request.user)
-    mahalla = get_object_or_404(scoped_mahallas(request.user), code=code)
+    mahalla = get_object_or_404(mahallas_in_scope(request.user), code=code)
     editable = can_edit_contacts(request.user, mahalla)
     form = MahallaContactForm(request.POST or None)
     status = 200
