@@ -1,5 +1,13 @@
 from django import forms
 
+from core.exceptions import ApplicationError
+
+
+def add_service_error(form, error: ApplicationError) -> None:
+    """Shows a business rule's refusal on the field it names, or above the form."""
+    field = error.extra.get("field")
+    form.add_error(field if field in form.fields else None, error.message)
+
 
 class BootstrapFormMixin:
     """Gives every widget its Bootstrap 5 class, and marks fields with errors as invalid."""

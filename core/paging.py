@@ -13,6 +13,14 @@ class KeysetPage:
     items: list
     next_token: str | None
 
+    def next_query(self, params) -> str | None:
+        """The query string of the next page: the current filters and the next token."""
+        if self.next_token is None:
+            return None
+        query = params.copy()
+        query["after"] = self.next_token
+        return query.urlencode()
+
 
 def keyset_page(queryset: QuerySet, *, token: str | None, size: int, field: str) -> KeysetPage:
     """The `size` rows after `token`, ordered by (-field, -id); `field` is a date column.

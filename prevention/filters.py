@@ -19,7 +19,9 @@ class _DateInput(forms.DateInput):
 class PreventionRecordFilter(django_filters.FilterSet):
     """Filters of the record list and API. Every filter has an index behind it."""
 
-    kind = django_filters.ChoiceFilter(choices=PreventionRecord.Kind.choices, label=_("Kind"))
+    kind = django_filters.ChoiceFilter(
+        choices=PreventionRecord.Kind.choices, label=_("Kind of prevention")
+    )
     measure = django_filters.ChoiceFilter(
         choices=PreventionRecord.Measure.choices, label=_("Measure")
     )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
 from prevention.filters import PreventionRecordFilter
@@ -69,7 +70,7 @@ def record_list_view(request):
         "filterset": filterset,
         "page": page,
         "can_file": can_file_records(request.user),
-        "query": request.GET.copy(),
+        "page_query": page.next_query(request.GET),
     }
     template = "prevention/record_list.html"
     if request.htmx and request.GET.get("after"):
@@ -93,7 +94,7 @@ def record_create_view(request):
             try:
                 record = record_create(inspector=inspector, **form.cleaned_data)
             except ApplicationError as error:
-                form.add_error(error.extra.get("field"), error.message)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The record has been filed."))
                 return redirect("prevention:record-detail", pk=record.pk)
@@ -136,7 +137,7 @@ def record_edit_view(request, pk: int):
             try:
                 record_update(record=record, user=request.user, reason=reason, **data)
             except ApplicationError as error:
-                form.add_error(error.extra.get("field"), error.message)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The record has been corrected."))
                 return redirect("prevention:record-detail", pk=record.pk)

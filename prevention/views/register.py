@@ -12,6 +12,7 @@ from accounts.models import PersonalDataRead
 from accounts.permissions import personal_data_reads_visible_to
 from accounts.services import personal_data_reads_log
 from core.exceptions import ApplicationError
+from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
 from prevention.filters import RegisterEntryFilter
@@ -58,7 +59,7 @@ def register_list_view(request):
         "filterset": filterset,
         "page": page,
         "can_file": inspector_of(request.user) is not None,
-        "query": request.GET.copy(),
+        "page_query": page.next_query(request.GET),
     }
     template = "prevention/register_list.html"
     if request.htmx and request.GET.get("after"):
@@ -81,7 +82,7 @@ def register_create_view(request):
             try:
                 entry = register_entry_create(inspector=inspector, **form.cleaned_data)
             except ApplicationError as error:
-                form.add_error(error.extra.get("field"), error.message)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The person has been placed on the register."))
                 return redirect("prevention:register-detail", pk=entry.pk)
@@ -127,7 +128,7 @@ def register_edit_view(request, pk: int):
             try:
                 register_entry_update(entry=entry, user=request.user, **form.cleaned_data)
             except ApplicationError as error:
-                form.add_error(error.extra.get("field"), error.message)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The register entry has been saved."))
                 return redirect("prevention:register-detail", pk=entry.pk)

@@ -28,6 +28,7 @@ from accounts.permissions import (
     territory_scope_q,
 )
 from core.exceptions import ApplicationError
+from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
 from mahalla.permissions import territories_visible_to
@@ -90,11 +91,6 @@ QR_SCALE = 10
 QUESTION_DUE_DAYS = 30
 
 
-def _add_service_error(form, error: ApplicationError) -> None:
-    field = error.extra.get("field")
-    form.add_error(field if field in form.fields else None, error.message)
-
-
 # --- Accountability meetings ----------------------------------------------------------------
 
 
@@ -116,7 +112,7 @@ def meeting_list_view(request):
         "filterset": filterset,
         "page": page,
         "can_schedule": can_file_records(request.user),
-        "query": request.GET.copy(),
+        "page_query": page.next_query(request.GET),
     }
     template = "prevention/meeting_list.html"
     if request.htmx and request.GET.get("after"):
@@ -146,7 +142,7 @@ def meeting_create_view(request):
             try:
                 meeting = meeting_schedule(inspector=inspector, **form.cleaned_data)
             except ApplicationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("The meeting has been scheduled."))
                 return redirect("prevention:meeting-detail", pk=meeting.pk)
@@ -208,7 +204,7 @@ def meeting_held_view(request, pk: int):
         try:
             meeting_record_held(meeting=meeting, **form.cleaned_data)
         except ApplicationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The meeting has been recorded as held."))
             return redirect("prevention:meeting-detail", pk=meeting.pk)
@@ -226,7 +222,7 @@ def question_add_view(request, pk: int):
         try:
             question_add(meeting=meeting, **form.cleaned_data)
         except ApplicationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The question has been added."))
             return redirect("prevention:meeting-detail", pk=meeting.pk)
@@ -250,7 +246,7 @@ def question_update_view(request, pk: int):
         try:
             question = question_update(question=question, **form.cleaned_data)
         except ApplicationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             if not request.htmx:
                 messages.success(request, _("The follow-up has been saved."))
@@ -302,7 +298,7 @@ def post_feedback_view(request, public_key: str):
                     mahalla=mahalla,
                 )
             except ApplicationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 return redirect(
                     reverse("prevention:post-feedback", args=[public_key]) + "?thanks=1"

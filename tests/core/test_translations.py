@@ -20,9 +20,16 @@ def test_catalogue_is_complete(language):
     assert not fuzzy, f"{language}: fuzzy {fuzzy[:5]}"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_compiled_catalogue_matches_the_source(language):
-    folder = LOCALE_DIR / language / "LC_MESSAGES"
+THIRD_PARTY_DIR = Path(settings.BASE_DIR) / "locale_thirdparty"
+COMPILED = [LOCALE_DIR / lang for lang in LANGUAGES] + [
+    THIRD_PARTY_DIR / lang for lang in ("uz", "uz_Cyrl", "ru")
+]
+
+
+@pytest.mark.parametrize("locale_dir", COMPILED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_compiled_catalogue_matches_the_source(locale_dir):
+    language = locale_dir.name
+    folder = locale_dir / "LC_MESSAGES"
     po = polib.pofile(str(folder / "django.po"))
     mo = polib.mofile(str(folder / "django.mo"))
 
