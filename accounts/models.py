@@ -83,11 +83,11 @@ class Membership(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in ORGANISATION_ROLES])
+                    Q(role__in=sorted(r.value for r in ORGANISATION_ROLES))
                     & Q(organisation__isnull=False, territory__isnull=True)
                 )
                 | (
-                    ~Q(role__in=[r.value for r in ORGANISATION_ROLES])
+                    ~Q(role__in=sorted(r.value for r in ORGANISATION_ROLES))
                     & Q(organisation__isnull=True, territory__isnull=False)
                 ),
                 name="membership_place_matches_role",
