@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -144,3 +145,40 @@ class PersonalDataRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.content_type_id}#{self.object_id}"
+
+
+class Notification(models.Model):
+    """An in-app notification. The text is kept as its source message and parameters and is
+    translated when shown, so each reader sees it in their own language."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(_("message"), max_length=300)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    # One notification per user and event: a reminder task that runs again sends nothing new.
+    dedupe_key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox")
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="notification_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        try:
+            return gettext(self.message) % self.params
+        except (KeyError, TypeError, ValueError):
+            return gettext(self.message)

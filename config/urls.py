@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("territories/", include("mahalla.urls")),
     path("prevention/", include("prevention.urls")),
+    path("partnership/", include("partnership.urls")),
     path("healthz", healthz_view, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import localized
+
 
 class BaseModel(models.Model):
     """Creation and modification times for every domain model."""
@@ -10,6 +12,29 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class NamedReference(BaseModel):
+    """A reference list entry with a name in each interface language, editable by admins."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_uz = models.CharField(_("name (Uzbek, Latin)"), max_length=200)
+    name_uz_cyrl = models.CharField(_("name (Uzbek, Cyrillic)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return localized(self, "name")
 
 
 class Heartbeat(models.Model):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ScopedReadAdmin
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -56,22 +57,6 @@ class InspectorAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return inspectors_visible_to(request.user)
-
-
-class ScopedReadAdmin(SimpleHistoryAdmin):
-    """Domain rows are written through the portal's pages and services (which check dates,
-    assignments and locks); the admin shows them, within the administrator's scope."""
-
-    scope = None
-
-    def get_queryset(self, request):
-        return type(self).scope(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PreventionRecord)

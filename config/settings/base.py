@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "template_partials",
     "axes",
     "simple_history",
+    "import_export",
     # Domain apps, in the one direction their dependencies point (DESIGN.md §7).
     "core",
     "mahalla",
@@ -178,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": HEARTBEAT_INTERVAL_SECONDS,
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
+    # Every day at 08:00 Tashkent time: expiring agreements, overdue obligations and requests.
+    "partnership-reminders": {
+        "task": "partnership.tasks.partnership_reminders_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -264,7 +271,7 @@ RATELIMIT_IP_META_KEY = "core.net.client_ip"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files are limited separately
 
 # --- E-mail ---------------------------------------------------------------------------------
 
@@ -332,5 +339,9 @@ PREVENTION_RECORD_EDIT_WINDOW_DAYS = env_int(
 )
 # Resident feedback: submissions allowed per client address and hour.
 FEEDBACK_RATE = env_rate("FEEDBACK_RATE", "5/h")
+# The portal's own address, for links in e-mails sent by background tasks.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Largest uploaded file (evidence, documents, attachments).
+UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 # Where users can get the source of the running portal (AGPL-3.0 §13); shown in the footer.
 PORTAL_SOURCE_URL = env_str("PORTAL_SOURCE_URL", "")

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the public views."""
+
+urlpatterns: list = []
