@@ -58,26 +58,42 @@ def home_sections(user) -> list[HomeSection]:
     return sections
 
 
+@dataclass
+class MenuEntry:
+    label: str
+    url_name: str = ""
+    children: list["MenuEntry"] = field(default_factory=list)
+
+
 @cache
-def _app_menu_items() -> list[tuple[str, str, set[str]]]:
-    """Menu entries that the apps declare in <app>/nav.py (ITEMS), in INSTALLED_APPS order.
+def _app_menus() -> list[tuple[str, list[tuple[str, str, set[str]]]]]:
+    """The menus that apps declare in <app>/nav.py (GROUP, ITEMS), in INSTALLED_APPS order.
 
     Found by name, like Django finds admin modules, so that accounts imports no higher app.
     """
-    items = []
+    menus = []
     for config in apps.get_app_configs():
-        if find_spec(f"{config.name}.nav") is not None and config.name.count(".") == 0:
-            items.extend(import_module(f"{config.name}.nav").ITEMS)
-    return items
+        if "." not in config.name and find_spec(f"{config.name}.nav") is not None:
+            module = import_module(f"{config.name}.nav")
+            menus.append((module.GROUP, module.ITEMS))
+    return menus
 
 
-def navigation_items(user) -> list[tuple[str, str]]:
-    """(label, URL name) of the main menu for the user's roles."""
+def navigation_items(user) -> list[MenuEntry]:
+    """The main menu for the user's roles: links, and one drop-down per app."""
     roles = user_roles(user)
-    items = [(_("Home"), "accounts:home"), (_("Territories"), "mahalla:territory-list")]
-    items += [(label, url) for label, url, allowed in _app_menu_items() if roles & allowed]
+    items = [
+        MenuEntry(_("Home"), "accounts:home"),
+        MenuEntry(_("Territories"), "mahalla:territory-list"),
+    ]
+    for group, entries in _app_menus():
+        children = [MenuEntry(label, url) for label, url, allowed in entries if roles & allowed]
+        if len(children) == 1:
+            items.append(children[0])
+        elif children:
+            items.append(MenuEntry(group, children=children))
     if getattr(user, "is_authenticated", False):
-        items.append((_("API"), "api-docs"))
+        items.append(MenuEntry(_("API"), "api-docs"))
     if Role.ADMIN in roles and user.is_staff:
-        items.append((_("Administration"), "admin:index"))
+        items.append(MenuEntry(_("Administration"), "admin:index"))
     return items

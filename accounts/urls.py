@@ -47,4 +47,15 @@ urlpatterns = [
         ),
         name="password-change-done",
     ),
+    path("notifications/", views.notification_list_view, name="notification-list"),
+    path(
+        "notifications/<int:pk>/open/",
+        views.notification_open_view,
+        name="notification-open",
+    ),
+    path(
+        "notifications/read/",
+        views.notification_mark_all_read_view,
+        name="notification-mark-all-read",
+    ),
 ]

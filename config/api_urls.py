@@ -3,6 +3,34 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeApi, TokenObtainApi, UserViewSet
 from mahalla.api.views import TerritoryViewSet
+from partnership.api.views import (
+    ActivityConfirmApi,
+    ActivityDisputeApi,
+    ActivityEvidenceFileApi,
+    ActivityLogApi,
+    ActivityUpdateApi,
+    ActivityViewSet,
+    AgreementCreateApi,
+    AgreementDocumentFileApi,
+    AgreementTransitionApi,
+    AgreementViewSet,
+    InformationRequestViewSet,
+    NotificationsMarkReadApi,
+    NotificationViewSet,
+    ObligationAddApi,
+    ObligationCompleteApi,
+    ObligationEvidenceFileApi,
+    ObligationViewSet,
+    OrganisationApplyApi,
+    OrganisationVerifyApi,
+    OrganisationViewSet,
+    RegistryViewSet,
+    RequestAnswerApi,
+    RequestAttachmentFileApi,
+    RequestCreateApi,
+    StaffDeactivateApi,
+    StaffInviteApi,
+)
 from prevention.api.views import (
     FeedbackModerateApi,
     FeedbackSubmitApi,
@@ -33,6 +61,13 @@ router.register("records", PreventionRecordViewSet, basename="record")
 router.register("register-entries", RegisterEntryViewSet, basename="register-entry")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("information-requests", InformationRequestViewSet, basename="information-request")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("registry", RegistryViewSet, basename="registry")
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
@@ -54,5 +89,60 @@ urlpatterns = [
     path("questions/<int:pk>/update/", QuestionUpdateApi.as_view(), name="question-update"),
     path("posts/<str:public_key>/feedback/", FeedbackSubmitApi.as_view(), name="feedback-submit"),
     path("feedback/<int:pk>/moderate/", FeedbackModerateApi.as_view(), name="feedback-moderate"),
+    # Partnership writes, one view per operation (the reads are on the router below).
+    path("organisations/apply/", OrganisationApplyApi.as_view(), name="organisation-apply"),
+    path(
+        "organisations/<int:pk>/verify/",
+        OrganisationVerifyApi.as_view(),
+        name="organisation-verify",
+    ),
+    path("organisations/<int:pk>/staff/invite/", StaffInviteApi.as_view(), name="staff-invite"),
+    path("staff/<int:pk>/deactivate/", StaffDeactivateApi.as_view(), name="staff-deactivate"),
+    path("agreements/create/", AgreementCreateApi.as_view(), name="agreement-create"),
+    path(
+        "agreements/<int:pk>/transition/",
+        AgreementTransitionApi.as_view(),
+        name="agreement-transition",
+    ),
+    path("agreements/<int:pk>/obligations/add/", ObligationAddApi.as_view(), name="obligation-add"),
+    path(
+        "obligations/<int:pk>/complete/",
+        ObligationCompleteApi.as_view(),
+        name="obligation-complete",
+    ),
+    path("activities/log/", ActivityLogApi.as_view(), name="activity-log"),
+    path("activities/<int:pk>/update/", ActivityUpdateApi.as_view(), name="activity-update"),
+    path("activities/<int:pk>/confirm/", ActivityConfirmApi.as_view(), name="activity-confirm"),
+    path("activities/<int:pk>/dispute/", ActivityDisputeApi.as_view(), name="activity-dispute"),
+    path("information-requests/create/", RequestCreateApi.as_view(), name="request-create"),
+    path(
+        "information-requests/<int:pk>/answer/", RequestAnswerApi.as_view(), name="request-answer"
+    ),
+    path(
+        "notifications/mark-read/",
+        NotificationsMarkReadApi.as_view(),
+        name="notifications-mark-read",
+    ),
+    # Uploaded files, downloaded within the caller's scope.
+    path(
+        "activities/<int:pk>/evidence/<int:file_pk>/",
+        ActivityEvidenceFileApi.as_view(),
+        name="activity-evidence-file",
+    ),
+    path(
+        "agreements/<int:pk>/documents/<int:file_pk>/",
+        AgreementDocumentFileApi.as_view(),
+        name="agreement-document-file",
+    ),
+    path(
+        "obligations/<int:pk>/evidence/",
+        ObligationEvidenceFileApi.as_view(),
+        name="obligation-evidence-file",
+    ),
+    path(
+        "information-requests/<int:pk>/attachments/<int:file_pk>/",
+        RequestAttachmentFileApi.as_view(),
+        name="request-attachment-file",
+    ),
     *router.urls,
 ]

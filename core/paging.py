@@ -2,10 +2,13 @@
 a page does not grow with how deep it is."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import SuspiciousOperation
+from django.db import models
 from django.db.models import Q, QuerySet
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -22,25 +25,40 @@ class KeysetPage:
         return query.urlencode()
 
 
-def keyset_page(queryset: QuerySet, *, token: str | None, size: int, field: str) -> KeysetPage:
-    """The `size` rows after `token`, ordered by (-field, -id); `field` is a date column.
+def _encode(value: date | datetime) -> str:
+    if isinstance(value, datetime):
+        # Microseconds since the epoch: exact, and without the "+", ":" and "." of ISO time.
+        return str((value - _EPOCH) // timedelta(microseconds=1))
+    return value.isoformat()
 
-    The token is "<ISO date>.<id>" of the last row shown; a malformed one is a 400.
+
+def _decode(text: str, is_datetime: bool) -> date | datetime:
+    if is_datetime:
+        return _EPOCH + timedelta(microseconds=int(text))
+    return date.fromisoformat(text)
+
+
+def keyset_page(queryset: QuerySet, *, token: str | None, size: int, field: str) -> KeysetPage:
+    """The `size` rows after `token`, ordered by (-field, -id); `field` is a date or
+    datetime column.
+
+    The token is "<date or time>.<id>" of the last row shown; a malformed one is a 400.
     """
+    is_datetime = isinstance(queryset.model._meta.get_field(field), models.DateTimeField)
     queryset = queryset.order_by(f"-{field}", "-id")
     if token:
         try:
-            day_text, id_text = token.split(".", 1)
-            day, last_id = date.fromisoformat(day_text), int(id_text)
-        except ValueError:
+            value_text, id_text = token.split(".", 1)
+            value, last_id = _decode(value_text, is_datetime), int(id_text)
+        except (ValueError, OverflowError):
             raise SuspiciousOperation("Malformed page token.") from None
         queryset = queryset.filter(
-            Q(**{f"{field}__lt": day}) | Q(**{field: day, "id__lt": last_id})
+            Q(**{f"{field}__lt": value}) | Q(**{field: value, "id__lt": last_id})
         )
     rows = list(queryset[: size + 1])
     items = rows[:size]
     next_token = None
     if len(rows) > size:
         last = items[-1]
-        next_token = f"{getattr(last, field).isoformat()}.{last.pk}"
+        next_token = f"{_encode(getattr(last, field))}.{last.pk}"
     return KeysetPage(items=items, next_token=next_token)

@@ -17,7 +17,7 @@ ALLOWED_TYPES = {
 }
 
 
-def upload_check(file) -> str:
+def upload_check(file, *, field: str = "files") -> str:
     """The file's real content type, or an ApplicationError saying why it is refused."""
     if file.size > settings.UPLOAD_MAX_BYTES:
         raise ApplicationError(
@@ -27,7 +27,7 @@ def upload_check(file) -> str:
                 "size": filesizeformat(file.size),
                 "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
             },
-            extra={"field": "files"},
+            extra={"field": field},
         )
     position = file.tell() if hasattr(file, "tell") else 0
     head = file.read(2048)
@@ -37,7 +37,7 @@ def upload_check(file) -> str:
         raise ApplicationError(
             _("“%(name)s” is not a photo (JPEG, PNG, WebP) or a PDF document.")
             % {"name": file.name},
-            extra={"field": "files"},
+            extra={"field": field},
         )
     return kind.mime
 

@@ -151,7 +151,10 @@ class Agreement(BaseModel):
         indexes = [
             models.Index(fields=["status", "valid_to"], name="agreement_status_valid_to"),
             models.Index(fields=["unit", "status"], name="agreement_unit_status"),
-            models.Index(fields=["is_public", "status"], name="agreement_public_status"),
+            models.Index(
+                fields=["is_public", "status", "-valid_from", "-id"], name="agreement_public_page"
+            ),
+            models.Index(fields=["-valid_from", "-id"], name="agreement_page"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -318,6 +321,7 @@ class JointActivity(BaseModel):
         verbose_name=_("logged by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -414,7 +418,7 @@ class InformationRequest(BaseModel):
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     history = HistoricalRecords()

@@ -121,3 +121,18 @@ def can_edit_agreement(user, agreement: Agreement) -> bool:
     return can_act_for_unit(user, agreement.unit) or any(
         acts_for_organisation(user, org) for org in agreement.organisations.all()
     )
+
+
+def can_edit_activity(user, activity: JointActivity) -> bool:
+    """The organisation's staff, until the activity is confirmed."""
+    return activity.status != JointActivity.Status.CONFIRMED and acts_for_organisation(
+        user, activity.organisation
+    )
+
+
+def can_answer_request(user, request: InformationRequest) -> bool:
+    """The receiving side: the organisation's staff for a request to it, the unit's officers
+    (and those above) for a request to the unit."""
+    if request.direction == InformationRequest.Direction.TO_ORGANISATION:
+        return acts_for_organisation(user, request.organisation)
+    return can_act_for_unit(user, request.unit)

@@ -28,7 +28,12 @@ from partnership.models import (
     PartnershipArea,
     RequestAttachment,
 )
-from partnership.permissions import can_act_for_unit, can_review_activity
+from partnership.permissions import (
+    can_act_for_unit,
+    can_answer_request,
+    can_review_activity,
+    can_verify_organisation,
+)
 from partnership.reference_data import AREAS
 from prevention.models import Unit
 
@@ -106,6 +111,24 @@ def organisation_create(
     return organisation
 
 
+# What an organisation changes itself; the registration number and territory are the
+# registry's and change only through verification by the units.
+PROFILE_FIELDS = ("name", "address", "phone", "email", "website")
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, areas, **fields) -> Organisation:
+    """Changes the organisation's name, areas and contacts."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for name in PROFILE_FIELDS:
+        if name in fields:
+            setattr(organisation, name, fields[name])
+    organisation.full_clean()
+    organisation.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+    organisation.areas.set(areas)
+    return organisation
+
+
 @transaction.atomic
 def organisation_apply(
     *, applicant_name: str, applicant_email: str, areas=(), **data
@@ -123,6 +146,8 @@ def organisation_apply(
 def organisation_verify(*, organisation: Organisation, approve: bool, by: User) -> Organisation:
     """Verifies (or rejects) an application; on approval the applicant is invited as the
     organisation's administrator."""
+    if not can_verify_organisation(by, organisation):
+        raise ApplicationError(_("Only the units above the organisation's territory verify it."))
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     if organisation.verification != Organisation.Verification.PENDING:
         raise ApplicationError(_("This organisation has already been reviewed."))
@@ -168,8 +193,11 @@ def staff_deactivate(*, membership: Membership, by: User) -> Membership:
     if membership.user_id == by.pk:
         raise ApplicationError(_("You cannot deactivate your own account."))
     today = timezone.localdate()
-    membership.valid_to = max(today - timedelta(days=1), membership.valid_from)
-    membership.save(update_fields=["valid_to", "updated_at"])
+    # Ended yesterday, so it no longer counts today; one that began today never began.
+    yesterday = today - timedelta(days=1)
+    membership.valid_from = min(membership.valid_from, yesterday)
+    membership.valid_to = yesterday
+    membership.save(update_fields=["valid_from", "valid_to", "updated_at"])
     user = membership.user
     still_active = (
         Membership.objects.filter(user=user)
@@ -185,9 +213,11 @@ def staff_deactivate(*, membership: Membership, by: User) -> Membership:
 # --- Files ----------------------------------------------------------------------------------
 
 
-def _attach(model, *, owner_field: str, owner, files: list[UploadedFile], by: User) -> list:
+def _attach(
+    model, *, owner_field: str, owner, files: list[UploadedFile], by: User, field: str = "files"
+) -> list:
     """Checks every file first (size, type by content), then stores them all."""
-    checked = [(file, upload_check(file)) for file in files]
+    checked = [(file, upload_check(file, field=field)) for file in files]
     return [
         model.objects.create(
             **{owner_field: owner},
@@ -266,13 +296,20 @@ def agreement_create(
 
 @transaction.atomic
 def agreement_documents_add(*, agreement: Agreement, files, by: User) -> list:
+    """Stores documents under generated names; their titles keep the names people gave them."""
+    files = list(files)
+    titles = [file.name.rsplit("/", 1)[-1][:200] for file in files]
     documents = _attach(
-        AgreementDocument, owner_field="agreement", owner=agreement, files=list(files), by=by
+        AgreementDocument,
+        owner_field="agreement",
+        owner=agreement,
+        files=files,
+        by=by,
+        field="documents",
     )
-    for document in documents:
-        if not document.title:
-            document.title = document.file.name.rsplit("/", 1)[-1]
-            document.save(update_fields=["title"])
+    for document, title in zip(documents, titles, strict=True):
+        document.title = title
+        document.save(update_fields=["title"])
     return documents
 
 
@@ -311,6 +348,14 @@ def agreement_transition(*, agreement: Agreement, status: str, by: User) -> Agre
     return agreement
 
 
+def _check_agreement_open(agreement: Agreement) -> None:
+    if agreement.status in (Agreement.Status.EXPIRED, Agreement.Status.TERMINATED):
+        raise ApplicationError(
+            _("The agreement is %(status)s: its obligations no longer change.")
+            % {"status": Agreement.Status(agreement.status).label.lower()}
+        )
+
+
 @transaction.atomic
 def obligation_add(
     *,
@@ -320,6 +365,7 @@ def obligation_add(
     due_date: date,
     organisation: Organisation | None = None,
 ) -> Obligation:
+    _check_agreement_open(agreement)
     if party == Obligation.Party.ORGANISATION:
         if organisation is None or not agreement.organisations.filter(pk=organisation.pk).exists():
             raise ApplicationError(
@@ -340,20 +386,26 @@ def obligation_complete(
     *, obligation: Obligation, evidence: str, evidence_file: UploadedFile | None = None
 ) -> Obligation:
     """Marks an obligation done, with the evidence of it."""
+    obligation = (
+        Obligation.objects.select_for_update().select_related("agreement").get(pk=obligation.pk)
+    )
+    _check_agreement_open(obligation.agreement)
     if obligation.state == Obligation.State.DONE:
         raise ApplicationError(_("This obligation is already done."))
     if not evidence.strip() and evidence_file is None:
         raise ApplicationError(
             _("Describe or attach the evidence that it is done."), extra={"field": "evidence"}
         )
+    changed = ["state", "done_on", "evidence", "updated_at"]
     if evidence_file is not None:
-        upload_check(evidence_file)
+        upload_check(evidence_file, field="evidence_file")
         obligation.evidence_file = evidence_file
+        changed.append("evidence_file")
     obligation.state = Obligation.State.DONE
     obligation.done_on = timezone.localdate()
     obligation.evidence = evidence
     obligation.full_clean()
-    obligation.save()
+    obligation.save(update_fields=changed)
     return obligation
 
 
@@ -388,6 +440,11 @@ def _check_activity(*, organisation: Organisation, data: dict) -> None:
             extra={"field": "place"},
         )
     if agreement is not None:
+        if agreement.status not in (Agreement.Status.ACTIVE, Agreement.Status.EXPIRED):
+            raise ApplicationError(
+                _("Activities are logged under a signed agreement only."),
+                extra={"field": "agreement"},
+            )
         if not agreement.organisations.filter(pk=organisation.pk).exists():
             raise ApplicationError(
                 _("Your organisation is not a party to this agreement."),
@@ -415,19 +472,18 @@ def _activity_url(activity: JointActivity) -> str:
 def _unit_officers(unit: Unit):
     """The officers of the unit itself: those who hold unit_officer at its territory."""
     today = timezone.localdate()
-    return User.objects.filter(
-        memberships__role=Role.UNIT_OFFICER,
-        memberships__territory=unit.territory,
-        memberships__valid_from__lte=today,
-    ).distinct()
+    current = Membership.objects.filter(
+        role=Role.UNIT_OFFICER, territory=unit.territory, valid_from__lte=today
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return User.objects.filter(pk__in=current.values("user_id"))
 
 
 def _organisation_staff(organisations):
     today = timezone.localdate()
-    return User.objects.filter(
-        Q(memberships__valid_to__isnull=True) | Q(memberships__valid_to__gte=today),
-        memberships__organisation__in=organisations,
-    ).distinct()
+    current = Membership.objects.filter(
+        organisation__in=organisations, valid_from__lte=today
+    ).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    return User.objects.filter(pk__in=current.values("user_id"))
 
 
 @transaction.atomic
@@ -589,6 +645,8 @@ def request_create(
 @transaction.atomic
 def request_answer(*, request: InformationRequest, answer: str, by: User) -> InformationRequest:
     request = InformationRequest.objects.select_for_update().get(pk=request.pk)
+    if not can_answer_request(by, request):
+        raise ApplicationError(_("Only the side the request was sent to answers it."))
     if request.state == InformationRequest.State.ANSWERED:
         raise ApplicationError(_("This request has already been answered."))
     if not answer.strip():
@@ -599,6 +657,20 @@ def request_answer(*, request: InformationRequest, answer: str, by: User) -> Inf
     request.state = InformationRequest.State.ANSWERED
     request.full_clean()
     request.save(update_fields=["answer", "answered_by", "answered_at", "state", "updated_at"])
+    askers = (
+        _organisation_staff([request.organisation_id])
+        if request.direction == InformationRequest.Direction.TO_UNIT
+        else _unit_officers(request.unit)
+    )
+    transaction.on_commit(
+        lambda: notify(
+            users=askers,
+            message=gettext_noop("Your request “%(subject)s” has been answered."),
+            params={"subject": request.subject},
+            url=reverse("partnership:request-detail", args=[request.pk]),
+            dedupe_key=f"request-answered-{request.pk}",
+        )
+    )
     return request
 
 
@@ -633,11 +705,23 @@ def agreements_remind_expiring(*, today: date | None = None) -> int:
 
 @transaction.atomic
 def agreements_expire(*, today: date | None = None) -> int:
-    """Active agreements past their end date become expired."""
+    """Active agreements past their end date become expired (saved one by one, so each
+    change is in the agreement's history)."""
     today = today or timezone.localdate()
-    return Agreement.objects.filter(status=Agreement.Status.ACTIVE, valid_to__lt=today).update(
-        status=Agreement.Status.EXPIRED, status_changed_at=timezone.now()
+    expired = Agreement.objects.select_for_update().filter(
+        status=Agreement.Status.ACTIVE, valid_to__lt=today
     )
+    count = 0
+    for agreement in expired.iterator(chunk_size=500):
+        agreement.status = Agreement.Status.EXPIRED
+        agreement.status_changed_at = timezone.now()
+        agreement.status_changed_by = None
+        agreement._change_reason = "validity ended"
+        agreement.save(
+            update_fields=["status", "status_changed_at", "status_changed_by", "updated_at"]
+        )
+        count += 1
+    return count
 
 
 def obligations_mark_overdue(*, today: date | None = None) -> int:
@@ -650,9 +734,9 @@ def obligations_mark_overdue(*, today: date | None = None) -> int:
             )
         )
         Obligation.objects.filter(pk__in=ids).update(state=Obligation.State.OVERDUE)
-    overdue = Obligation.objects.filter(state=Obligation.State.OVERDUE).select_related(
-        "agreement__unit__territory"
-    )
+    # Only the newly overdue are announced; notify() would skip the others anyway, but
+    # asking costs queries for every overdue row every day.
+    overdue = Obligation.objects.filter(pk__in=ids).select_related("agreement__unit__territory")
     sent = 0
     for obligation in overdue.iterator(chunk_size=500):
         agreement = obligation.agreement
@@ -674,12 +758,14 @@ def obligations_mark_overdue(*, today: date | None = None) -> int:
 def requests_mark_overdue(*, today: date | None = None) -> int:
     """Unanswered requests past their due date become overdue; the answering side is told."""
     today = today or timezone.localdate()
-    InformationRequest.objects.filter(
-        state=InformationRequest.State.OPEN, due_date__lt=today
-    ).update(state=InformationRequest.State.OVERDUE)
-    overdue = InformationRequest.objects.filter(
-        state=InformationRequest.State.OVERDUE
-    ).select_related("unit__territory")
+    with transaction.atomic():
+        ids = list(
+            InformationRequest.objects.filter(
+                state=InformationRequest.State.OPEN, due_date__lt=today
+            ).values_list("pk", flat=True)
+        )
+        InformationRequest.objects.filter(pk__in=ids).update(state=InformationRequest.State.OVERDUE)
+    overdue = InformationRequest.objects.filter(pk__in=ids).select_related("unit__territory")
     sent = 0
     for request in overdue.iterator(chunk_size=500):
         recipients = (

@@ -6,6 +6,7 @@ from accounts.models import Role
 
 MIA = {Role.INSPECTOR, Role.UNIT_OFFICER, Role.ADMIN}
 
+GROUP = _("Prevention")
 ITEMS = [
     (_("Records"), "prevention:record-list", MIA),
     (_("Register"), "prevention:register-list", MIA),

@@ -339,6 +339,8 @@ PREVENTION_RECORD_EDIT_WINDOW_DAYS = env_int(
 )
 # Resident feedback: submissions allowed per client address and hour.
 FEEDBACK_RATE = env_rate("FEEDBACK_RATE", "5/h")
+# Public applications of organisations allowed per client address.
+ORGANISATION_APPLY_RATE = env_rate("ORGANISATION_APPLY_RATE", "10/h")
 # The portal's own address, for links in e-mails sent by background tasks.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Largest uploaded file (evidence, documents, attachments).

@@ -249,10 +249,10 @@ def test_record_list_query_count_is_fixed(
     client.force_login(demo_user("officer.district"))
     url = reverse("prevention:record-list")
     client.get(url)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
     PreventionRecordFactory.create_batch(30, inspector=inspector_a, mahalla=mahalla_a)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(url)
 
 

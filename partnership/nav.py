@@ -1,0 +1,17 @@
+"""Main-menu entries of the partnership: (label, URL name, roles that see it)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+NGO = {Role.NGO_STAFF, Role.NGO_ADMIN}
+OFFICERS = {Role.UNIT_OFFICER, Role.ADMIN}
+
+GROUP = _("Partnership")
+ITEMS = [
+    (_("Activities"), "partnership:activity-list", NGO | OFFICERS | {Role.INSPECTOR}),
+    (_("Agreements"), "partnership:agreement-list", NGO | OFFICERS),
+    (_("Requests"), "partnership:request-list", NGO | OFFICERS),
+    (_("Organisations"), "partnership:organisation-list", OFFICERS),
+    (_("Public registry"), "partnership:public-registry", {Role.COUNCIL_MEMBER}),
+]
