@@ -72,8 +72,11 @@ def test_a_visitor_finds_a_public_agreement_in_the_registry(page: Page, live_ser
 
     agreement = Agreement.objects.filter(is_public=True, status=Agreement.Status.ACTIVE).first()
     hidden = Agreement.objects.filter(is_public=False).first()
-    page.goto("/partnership/registry/")
+    page.goto("/")
+    page.get_by_role("link", name=re.compile("registry|reestr", re.I)).first.click()
     filters = page.get_by_test_id("registry-filters")
+    if not filters.locator("input[name=q]").is_visible():
+        page.locator("details summary").first.click()  # the filters fold away on small screens
     filters.locator("input[name=q]").fill(agreement.number)
     filters.locator("button[type=submit]").click()
     rows = page.get_by_test_id("registry-row")
