@@ -1,6 +1,7 @@
 """Reads of the partnership, with relations loaded so lists cost a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from partnership.models import (
     Agreement,
@@ -19,6 +20,19 @@ def organisation_list(*, queryset: QuerySet[Organisation]) -> QuerySet[Organisat
     )
 
 
+def _count_per_agreement(rows: QuerySet) -> Coalesce:
+    """A correlated count: computed only for the agreements on the page, where joining and
+    grouping would first total every matching agreement (and the millions of activities)."""
+    counted = (
+        rows.filter(agreement=OuterRef("pk"))
+        .order_by()
+        .values("agreement")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def agreement_list(*, queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
     """Agreements with parties, areas and obligation progress (done / all) and the number of
     confirmed joint activities."""
@@ -26,14 +40,12 @@ def agreement_list(*, queryset: QuerySet[Agreement]) -> QuerySet[Agreement]:
         queryset.select_related("unit__territory")
         .prefetch_related("organisations", "areas")
         .annotate(
-            obligations_total=Count("obligations", distinct=True),
-            obligations_done=Count(
-                "obligations", filter=Q(obligations__state=Obligation.State.DONE), distinct=True
+            obligations_total=_count_per_agreement(Obligation.objects.all()),
+            obligations_done=_count_per_agreement(
+                Obligation.objects.filter(state=Obligation.State.DONE)
             ),
-            confirmed_activities=Count(
-                "activities",
-                filter=Q(activities__status=JointActivity.Status.CONFIRMED),
-                distinct=True,
+            confirmed_activities=_count_per_agreement(
+                JointActivity.objects.filter(status=JointActivity.Status.CONFIRMED)
             ),
         )
         .order_by("-valid_from", "-id")

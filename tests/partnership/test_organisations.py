@@ -22,6 +22,15 @@ from tests.accounts.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    # Messages are asserted in English; the portal's default language is Uzbek.
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield
+
+
 YUNUSOBOD = "1726266"
 ANDIJON_REGION = "1703"
 
