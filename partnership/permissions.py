@@ -14,7 +14,13 @@ from accounts.permissions import (
     organisation_ids,
     territory_scope_q,
 )
-from partnership.models import Agreement, InformationRequest, JointActivity, Organisation
+from partnership.models import (
+    Agreement,
+    InformationRequest,
+    JointActivity,
+    Obligation,
+    Organisation,
+)
 from prevention.permissions import is_unit_officer_over
 
 
@@ -59,6 +65,17 @@ def agreements_visible_to(user) -> QuerySet[Agreement]:
 def agreements_public() -> QuerySet[Agreement]:
     """The public registry: active agreements their parties marked public."""
     return Agreement.objects.filter(is_public=True, status=Agreement.Status.ACTIVE)
+
+
+def obligations_visible_to(user) -> QuerySet[Obligation]:
+    """Obligations of the agreements the user sees."""
+    return Obligation.objects.filter(agreement__in=agreements_visible_to(user))
+
+
+def takes_part_in_partnership(user) -> bool:
+    """Drafting agreements and sending requests is for the parties: NGO staff, unit officers
+    and administrators."""
+    return is_portal_admin(user) or has_role(user, Role.UNIT_OFFICER, *ORGANISATION_ROLES)
 
 
 def activities_visible_to(user) -> QuerySet[JointActivity]:

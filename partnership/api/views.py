@@ -29,7 +29,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import ORGANISATION_ROLES, Membership, Notification, Role
-from accounts.permissions import has_role, is_portal_admin, organisation_ids
+from accounts.permissions import has_role, organisation_ids
 from accounts.services import notifications_mark_read
 from core.pagination import CursorPagination
 from core.uploads import ALLOWED_TYPES
@@ -67,7 +67,6 @@ from partnership.models import (
     AgreementDocument,
     InformationRequest,
     JointActivity,
-    Obligation,
     Organisation,
     PartnershipArea,
     RequestAttachment,
@@ -78,12 +77,15 @@ from partnership.permissions import (
     agreements_public,
     agreements_visible_to,
     can_act_for_unit,
+    can_answer_request,
     can_edit_agreement,
     can_manage_staff,
     can_review_activity,
     can_verify_organisation,
+    obligations_visible_to,
     organisations_visible_to,
     requests_visible_to,
+    takes_part_in_partnership,
 )
 from partnership.selectors import (
     activity_list,
@@ -145,11 +147,6 @@ class CreatedPagination(CursorPagination):
 
 
 # --- Scopes and shared input fields ---------------------------------------------------------
-
-
-def _obligations_visible_to(user):
-    """Obligations of the agreements the user sees."""
-    return Obligation.objects.filter(agreement__in=agreements_visible_to(user))
 
 
 def _obligation_list(queryset):
@@ -286,7 +283,7 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
-        return _obligation_list(_obligations_visible_to(self.request.user))
+        return _obligation_list(obligations_visible_to(self.request.user))
 
 
 @extend_schema(tags=TAGS)
@@ -503,11 +500,6 @@ class StaffDeactivateApi(APIView):
 # --- Agreements and obligations -------------------------------------------------------------
 
 
-def _may_draft_agreements(user) -> bool:
-    """Drafting is for the parties: NGO staff, unit officers and administrators."""
-    return is_portal_admin(user) or has_role(user, Role.UNIT_OFFICER, *ORGANISATION_ROLES)
-
-
 class AgreementCreateApi(APIView):
     """Drafts a memorandum between organisations and an MIA unit, with its documents
     (multipart). You act for the unit or for one of the organisations."""
@@ -543,7 +535,7 @@ class AgreementCreateApi(APIView):
         responses={201: AgreementDetailOutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
     )
     def post(self, request):
-        _require(_may_draft_agreements(request.user))
+        _require(takes_part_in_partnership(request.user))
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -633,7 +625,7 @@ class ObligationAddApi(APIView):
         data = self.InputSerializer(data=request.data, context={"agreement": agreement})
         data.is_valid(raise_exception=True)
         obligation = obligation_add(agreement=agreement, **data.validated_data)
-        obligation = _obligation_list(_obligations_visible_to(request.user)).get(pk=obligation.pk)
+        obligation = _obligation_list(obligations_visible_to(request.user)).get(pk=obligation.pk)
         return Response(
             ObligationOutputSerializer(obligation, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -665,7 +657,7 @@ class ObligationCompleteApi(APIView):
     )
     def post(self, request, pk: int):
         obligation = get_object_or_404(
-            _obligations_visible_to(request.user).select_related("agreement__unit__territory"),
+            obligations_visible_to(request.user).select_related("agreement__unit__territory"),
             pk=pk,
         )
         _require(can_edit_agreement(request.user, obligation.agreement))
@@ -676,7 +668,7 @@ class ObligationCompleteApi(APIView):
             evidence=data.validated_data.get("evidence", ""),
             evidence_file=data.validated_data.get("evidence_file"),
         )
-        obligation = _obligation_list(_obligations_visible_to(request.user)).get(pk=obligation.pk)
+        obligation = _obligation_list(obligations_visible_to(request.user)).get(pk=obligation.pk)
         return Response(ObligationOutputSerializer(obligation, context={"request": request}).data)
 
 
@@ -873,22 +865,11 @@ class ActivityDisputeApi(APIView):
 # --- Information requests -------------------------------------------------------------------
 
 
-def _may_send_requests(user) -> bool:
-    return is_portal_admin(user) or has_role(user, Role.UNIT_OFFICER, *ORGANISATION_ROLES)
-
-
 def _speaks_for_sender(user, *, direction: str, organisation, unit) -> bool:
     """The sender's side: the organisation's staff, or the unit's officers."""
     if direction == InformationRequest.Direction.TO_UNIT:
         return acts_for_organisation(user, organisation)
     return can_act_for_unit(user, unit)
-
-
-def _speaks_for_answerer(user, request: InformationRequest) -> bool:
-    """The answering side: the unit's officers, or the organisation's staff."""
-    if request.direction == InformationRequest.Direction.TO_UNIT:
-        return can_act_for_unit(user, request.unit)
-    return acts_for_organisation(user, request.organisation)
 
 
 class RequestCreateApi(APIView):
@@ -924,7 +905,7 @@ class RequestCreateApi(APIView):
         responses={201: InformationRequestOutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
     )
     def post(self, request):
-        _require(_may_send_requests(request.user))
+        _require(takes_part_in_partnership(request.user))
         data = self.InputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -970,7 +951,7 @@ class RequestAnswerApi(APIView):
             requests_visible_to(request.user).select_related("unit__territory", "organisation"),
             pk=pk,
         )
-        _require(_speaks_for_answerer(request.user, information_request))
+        _require(can_answer_request(request.user, information_request))
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         information_request = request_answer(
@@ -1040,7 +1021,7 @@ class ObligationEvidenceFileApi(APIView):
 
     @extend_schema(operation_id="obligation_evidence_file", tags=TAGS, responses=FILE_RESPONSES)
     def get(self, request, pk: int):
-        obligation = get_object_or_404(_obligations_visible_to(request.user), pk=pk)
+        obligation = get_object_or_404(obligations_visible_to(request.user), pk=pk)
         if not obligation.evidence_file:
             raise Http404
         # Checked at upload by core.uploads.upload_check; its type is read again here.
