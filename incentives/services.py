@@ -1,0 +1,383 @@
+"""Every write of the incentives: reference data, nominations, decisions within funds and
+caps, payments and reversals. Decisions take row locks on the nomination and on the fund, so
+the invariants hold under concurrent approvals (tests/incentives/test_concurrency.py)."""
+
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from accounts.permissions import has_role, is_portal_admin, territory_scope_q
+from core.exceptions import ApplicationError
+from core.text import search_key
+from incentives.models import (
+    AmountRule,
+    BaseCalculationValue,
+    Commission,
+    Fund,
+    IncentiveGround,
+    IncentiveType,
+    Level,
+    Nomination,
+)
+from incentives.reference_data import BCV, GROUNDS, RULES, TYPES
+from mahalla.models import Territory
+
+LEVEL_ORDER = [Level.DISTRICT, Level.REGION, Level.REPUBLIC]
+LEVEL_DEPTH = {Level.DISTRICT: 2, Level.REGION: 1, Level.REPUBLIC: 0}
+
+
+@transaction.atomic
+def reference_ensure() -> None:
+    """Adds the default BCV values, grounds, types and rules that are missing; edits stay."""
+    for valid_from, amount in BCV:
+        BaseCalculationValue.objects.get_or_create(
+            valid_from=valid_from, defaults={"amount": amount}
+        )
+    for model, rows, flag in (
+        (IncentiveGround, GROUNDS, "has_gravity"),
+        (IncentiveType, TYPES, "is_cash"),
+    ):
+        for order, (code, uz, uz_cyrl, ru, en, value) in enumerate(rows, start=1):
+            model.objects.get_or_create(
+                code=code,
+                defaults={
+                    "name_uz": uz,
+                    "name_uz_cyrl": uz_cyrl,
+                    "name_ru": ru,
+                    "name_en": en,
+                    "order": order,
+                    flag: value,
+                },
+            )
+    grounds = {g.code: g for g in IncentiveGround.objects.all()}
+    for code, gravity, level, max_bcv in RULES:
+        AmountRule.objects.get_or_create(
+            ground=grounds[code], gravity=gravity, level=level, defaults={"max_bcv": max_bcv}
+        )
+
+
+def bcv_on(day: date) -> int:
+    """The base calculation value in force on a day."""
+    value = BaseCalculationValue.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+    if value is None:
+        raise ApplicationError(
+            _("No base calculation value is in force on %(date)s.")
+            % {"date": day.strftime("%d.%m.%Y")}
+        )
+    return value.amount
+
+
+def amount_cap(*, ground: IncentiveGround, gravity: str, level: str, day: date) -> int | None:
+    """The largest amount in so'm for the case at a level, at the BCV of `day`; None when no
+    rule covers it."""
+    rule = AmountRule.objects.filter(
+        ground=ground, gravity=gravity if ground.has_gravity else "", level=level
+    ).first()
+    if rule is None:
+        return None
+    return int((rule.max_bcv * Decimal(bcv_on(day))).to_integral_value(rounding=ROUND_DOWN))
+
+
+def commission_for(
+    *,
+    mahalla: Territory,
+    ground: IncentiveGround,
+    gravity: str,
+    amount: int,
+    day: date,
+    above: str | None = None,
+) -> Commission:
+    """The lowest commission over the mahalla whose cap covers the amount (above a level, when
+    forwarding)."""
+    levels = LEVEL_ORDER[LEVEL_ORDER.index(above) + 1 :] if above else LEVEL_ORDER
+    codes = mahalla.ancestor_codes  # country, region, district
+    for level in levels:
+        cap = amount_cap(ground=ground, gravity=gravity, level=level, day=day)
+        if cap is None or cap < amount:
+            continue
+        commission = Commission.objects.filter(
+            level=level, territory__code=codes[LEVEL_DEPTH[level]]
+        ).first()
+        if commission is not None:
+            return commission
+    raise ApplicationError(
+        _("No commission can award %(amount)s so'm for this case.") % {"amount": f"{amount:,}"},
+        extra={"field": "proposed_amount"},
+    )
+
+
+def _person_key(*, kind: str, document_number: str, organisation) -> str:
+    if kind == Nomination.Kind.ORGANISATION:
+        return f"org:{organisation.pk}"
+    return "doc:" + search_key(document_number).replace(" ", "")
+
+
+def is_commission_member(user, commission: Commission) -> bool:
+    """Members of the commission (or of one above it) and portal administrators."""
+    if is_portal_admin(user):
+        return True
+    return (
+        has_role(user, Role.COMMISSION_MEMBER)
+        and Territory.objects.filter(
+            territory_scope_q(user, roles={Role.COMMISSION_MEMBER}), pk=commission.territory_id
+        ).exists()
+    )
+
+
+@transaction.atomic
+def nomination_submit(
+    *,
+    by,
+    kind: str,
+    ground: IncentiveGround,
+    facts: str,
+    event_date: date,
+    mahalla: Territory,
+    proposed_amount: int = 0,
+    gravity: str = "",
+    organisation=None,
+    full_name: str = "",
+    birth_date: date | None = None,
+    address: str = "",
+    document_number: str = "",
+    phone: str = "",
+    consent_to_publish: bool = False,
+) -> Nomination:
+    """Submits a nomination to the lowest commission whose cap covers the proposed amount.
+    The same person, event and ground nominated before (and not turned down) blocks it."""
+    today = timezone.localdate()
+    if event_date > today:
+        raise ApplicationError(
+            _("The event cannot be in the future."), extra={"field": "event_date"}
+        )
+    if mahalla.kind != Territory.Kind.MAHALLA:
+        raise ApplicationError(
+            _("Choose the mahalla where it happened."), extra={"field": "mahalla"}
+        )
+    if ground.has_gravity and not gravity:
+        raise ApplicationError(_("Give the gravity of the crime."), extra={"field": "gravity"})
+    if kind == Nomination.Kind.CITIZEN and not document_number.strip():
+        raise ApplicationError(
+            _("The citizen's identity document number is needed."),
+            extra={"field": "document_number"},
+        )
+    person_key = _person_key(kind=kind, document_number=document_number, organisation=organisation)
+    earlier = (
+        Nomination.objects.filter(person_key=person_key, event_date=event_date, ground=ground)
+        .exclude(state__in=[Nomination.State.REJECTED, Nomination.State.REVERSED])
+        .first()
+    )
+    if earlier is not None:
+        raise ApplicationError(
+            _(
+                "This person has already been nominated for this event and ground (nomination "
+                "#%(pk)s, %(state)s)."
+            )
+            % {"pk": earlier.pk, "state": earlier.get_state_display()},
+            extra={"field": "document_number", "duplicate": earlier.pk},
+        )
+    commission = commission_for(
+        mahalla=mahalla, ground=ground, gravity=gravity, amount=proposed_amount, day=today
+    )
+    nomination = Nomination(
+        kind=kind,
+        organisation=organisation if kind == Nomination.Kind.ORGANISATION else None,
+        full_name=full_name if kind == Nomination.Kind.CITIZEN else "",
+        birth_date=birth_date if kind == Nomination.Kind.CITIZEN else None,
+        address=address if kind == Nomination.Kind.CITIZEN else "",
+        document_number=document_number if kind == Nomination.Kind.CITIZEN else "",
+        phone=phone if kind == Nomination.Kind.CITIZEN else "",
+        person_key=person_key,
+        ground=ground,
+        gravity=gravity if ground.has_gravity else "",
+        facts=facts,
+        event_date=event_date,
+        mahalla=mahalla,
+        proposed_amount=proposed_amount,
+        commission=commission,
+        consent_to_publish=consent_to_publish,
+        nominated_by=by,
+    )
+    nomination.full_clean(exclude=["person_key"])
+    try:
+        with transaction.atomic():
+            nomination.save()
+    except IntegrityError:
+        # A concurrent submission of the same case won the race.
+        raise ApplicationError(
+            _("This person has already been nominated for this event and ground."),
+            extra={"field": "document_number"},
+        ) from None
+    return nomination
+
+
+def _locked_submitted(nomination: Nomination, by) -> Nomination:
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("commission", "ground")
+        .get(pk=nomination.pk)
+    )
+    if not is_commission_member(by, nomination.commission):
+        raise ApplicationError(_("Only members of the commission decide this nomination."))
+    if nomination.state != Nomination.State.SUBMITTED:
+        raise ApplicationError(_("Only a submitted nomination can be decided."))
+    return nomination
+
+
+@transaction.atomic
+def nomination_approve(
+    *,
+    nomination: Nomination,
+    by,
+    incentive_type: IncentiveType,
+    amount: int,
+    decision_number: str,
+    decision_date: date,
+) -> Nomination:
+    """Approves (or, with a smaller amount, reduces) a nomination: the amount stays within the
+    rule's cap at the decision date's BCV and within the year's fund, whose committed total is
+    raised under a row lock."""
+    nomination = _locked_submitted(nomination, by)
+    if not decision_number.strip():
+        raise ApplicationError(_("Give the decision number."), extra={"field": "decision_number"})
+    if decision_date > timezone.localdate() or decision_date < nomination.event_date:
+        raise ApplicationError(
+            _("The decision date must fall between the event and today."),
+            extra={"field": "decision_date"},
+        )
+    if amount < 0 or (incentive_type.is_cash and amount == 0):
+        raise ApplicationError(_("Give a positive amount."), extra={"field": "amount"})
+    cap = amount_cap(
+        ground=nomination.ground,
+        gravity=nomination.gravity,
+        level=nomination.commission.level,
+        day=decision_date,
+    )
+    if cap is None or amount > cap:
+        raise ApplicationError(
+            _("%(amount)s so'm is above the cap of %(cap)s so'm for this case at this level.")
+            % {"amount": f"{amount:,}", "cap": f"{cap or 0:,}"},
+            extra={"field": "amount"},
+        )
+    fund = (
+        Fund.objects.select_for_update()
+        .filter(commission=nomination.commission, year=decision_date.year)
+        .first()
+    )
+    if fund is None:
+        raise ApplicationError(
+            _("The commission has no fund for %(year)d.") % {"year": decision_date.year}
+        )
+    if fund.committed + amount > fund.budget:
+        raise ApplicationError(
+            _("The fund has %(left)s so'm left; %(amount)s so'm does not fit.")
+            % {"left": f"{fund.remaining:,}", "amount": f"{amount:,}"},
+            extra={"field": "amount"},
+        )
+    Fund.objects.filter(pk=fund.pk).update(committed=F("committed") + amount)
+    nomination.state = Nomination.State.APPROVED
+    nomination.incentive_type = incentive_type
+    nomination.amount = amount
+    nomination.fund = fund
+    nomination.decision_number = decision_number.strip()
+    nomination.decision_date = decision_date
+    nomination.decided_by = by
+    nomination.save(
+        update_fields=[
+            "state",
+            "incentive_type",
+            "amount",
+            "fund",
+            "decision_number",
+            "decision_date",
+            "decided_by",
+            "updated_at",
+        ]
+    )
+    return nomination
+
+
+@transaction.atomic
+def nomination_reject(*, nomination: Nomination, by, reason: str) -> Nomination:
+    nomination = _locked_submitted(nomination, by)
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the refusal."), extra={"field": "reason"})
+    nomination.state = Nomination.State.REJECTED
+    nomination.decision_reason = reason
+    nomination.decided_by = by
+    nomination.decision_date = timezone.localdate()
+    nomination.save(
+        update_fields=["state", "decision_reason", "decided_by", "decision_date", "updated_at"]
+    )
+    return nomination
+
+
+@transaction.atomic
+def nomination_forward(*, nomination: Nomination, by, reason: str = "") -> Nomination:
+    """Sends the nomination to the next commission up whose cap covers it."""
+    nomination = _locked_submitted(nomination, by)
+    nomination.commission = commission_for(
+        mahalla=nomination.mahalla,
+        ground=nomination.ground,
+        gravity=nomination.gravity,
+        amount=nomination.proposed_amount,
+        day=timezone.localdate(),
+        above=nomination.commission.level,
+    )
+    nomination._change_reason = (reason or "forwarded")[:100]
+    nomination.save(update_fields=["commission", "updated_at"])
+    return nomination
+
+
+@transaction.atomic
+def nomination_pay(*, nomination: Nomination, by, paid_on: date, reference: str) -> Nomination:
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("commission")
+        .get(pk=nomination.pk)
+    )
+    if not is_commission_member(by, nomination.commission):
+        raise ApplicationError(_("Only members of the commission record its payments."))
+    if nomination.state != Nomination.State.APPROVED:
+        raise ApplicationError(_("Only an approved award can be paid."))
+    if paid_on < nomination.decision_date or paid_on > timezone.localdate():
+        raise ApplicationError(
+            _("The payment date must fall between the decision and today."),
+            extra={"field": "paid_on"},
+        )
+    if not reference.strip():
+        raise ApplicationError(_("Give the payment reference."), extra={"field": "reference"})
+    nomination.state = Nomination.State.PAID
+    nomination.paid_on = paid_on
+    nomination.payment_reference = reference.strip()
+    nomination.save(update_fields=["state", "paid_on", "payment_reference", "updated_at"])
+    return nomination
+
+
+@transaction.atomic
+def nomination_reverse(*, nomination: Nomination, by, reason: str) -> Nomination:
+    """A paid award cannot change; it can only be reversed, with a reason, which frees its
+    amount in the fund."""
+    nomination = (
+        Nomination.objects.select_for_update(of=("self",))
+        .select_related("commission")
+        .get(pk=nomination.pk)
+    )
+    if not is_commission_member(by, nomination.commission):
+        raise ApplicationError(_("Only members of the commission reverse its awards."))
+    if nomination.state != Nomination.State.PAID:
+        raise ApplicationError(_("Only a paid award is reversed."))
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the reversal."), extra={"field": "reason"})
+    Fund.objects.select_for_update().filter(pk=nomination.fund_id).update(
+        committed=F("committed") - nomination.amount
+    )
+    nomination.state = Nomination.State.REVERSED
+    nomination.reversal_reason = reason
+    nomination.save(update_fields=["state", "reversal_reason", "updated_at"])
+    return nomination
