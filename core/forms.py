@@ -1,6 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
+from core.uploads import ACCEPT
 
 
 def add_service_error(form, error: ApplicationError) -> None:
@@ -33,3 +35,39 @@ class BootstrapFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker; its value is ISO whatever the interface language."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's "Uploading multiple files"); cleans to a list.
+
+    Only the number is checked here (at most `max_files`, unless None); size and real type are
+    checked by the services (core.uploads.upload_check), which read the content, not the name.
+    """
+
+    def __init__(self, *args, max_files: int | None = 10, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        items = data if isinstance(data, list | tuple) else [data]
+        files = [file for file in (single_file_clean(item, initial) for item in items) if file]
+        if self.max_files is not None and len(files) > self.max_files:
+            raise forms.ValidationError(
+                _("Attach at most %(count)d files at a time.") % {"count": self.max_files}
+            )
+        return files

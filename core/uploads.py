@@ -17,6 +17,10 @@ ALLOWED_TYPES = {
 }
 
 
+# The `accept` attribute of file inputs: what the browser offers to pick.
+ACCEPT = ",".join([*ALLOWED_TYPES, *ALLOWED_TYPES.values(), ".jpeg"])
+
+
 def upload_check(file, *, field: str = "files") -> str:
     """The file's real content type, or an ApplicationError saying why it is refused."""
     if file.size > settings.UPLOAD_MAX_BYTES:

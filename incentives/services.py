@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from accounts.permissions import has_role, is_portal_admin, territory_scope_q
 from core.exceptions import ApplicationError
+from core.services import named_references_ensure
 from core.text import search_key
 from incentives.models import (
     AmountRule,
@@ -38,22 +39,8 @@ def reference_ensure() -> None:
         BaseCalculationValue.objects.get_or_create(
             valid_from=valid_from, defaults={"amount": amount}
         )
-    for model, rows, flag in (
-        (IncentiveGround, GROUNDS, "has_gravity"),
-        (IncentiveType, TYPES, "is_cash"),
-    ):
-        for order, (code, uz, uz_cyrl, ru, en, value) in enumerate(rows, start=1):
-            model.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name_uz": uz,
-                    "name_uz_cyrl": uz_cyrl,
-                    "name_ru": ru,
-                    "name_en": en,
-                    "order": order,
-                    flag: value,
-                },
-            )
+    named_references_ensure(IncentiveGround, GROUNDS, ("has_gravity",))
+    named_references_ensure(IncentiveType, TYPES, ("is_cash",))
     grounds = {g.code: g for g in IncentiveGround.objects.all()}
     for code, gravity, level, max_bcv in RULES:
         AmountRule.objects.get_or_create(

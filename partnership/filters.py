@@ -7,10 +7,10 @@ does not leak. Territories and units are public reference data.
 """
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Notification
+from core.forms import DateInput
 from mahalla.models import Territory
 from partnership.models import (
     Agreement,
@@ -26,10 +26,6 @@ from partnership.permissions import (
     organisations_visible_to,
 )
 from prevention.models import Unit
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _visible_organisations(request):
@@ -145,10 +141,10 @@ class ActivityFilter(django_filters.FilterSet):
     unit = _unit_filter()
     place = _territory_filter("place", _("Place"))
     date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label=_("From"), widget=_DateInput
+        field_name="date", lookup_expr="gte", label=_("From"), widget=DateInput
     )
     date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label=_("To"), widget=_DateInput
+        field_name="date", lookup_expr="lte", label=_("To"), widget=DateInput
     )
 
     class Meta:

@@ -17,6 +17,23 @@ def upload_path(instance, filename: str) -> str:
     return f"partnership/{type(instance).__name__.lower()}/{uuid.uuid4().hex}{suffix}"
 
 
+class StoredFile(BaseModel):
+    """An uploaded file checked by core.uploads: its real content type, its size, who gave it."""
+
+    file = models.FileField(_("file"), upload_to=upload_path)
+    content_type = models.CharField(max_length=100, editable=False)
+    size = models.PositiveIntegerField(editable=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.file.name
+
+
 class PartnershipArea(NamedReference):
     """An area of social partnership (Law ZRU-376, art. 8), a reference list."""
 
@@ -168,17 +185,11 @@ class Agreement(BaseModel):
         return f"{self.number} · {self.title}"
 
 
-class AgreementDocument(BaseModel):
+class AgreementDocument(StoredFile):
     agreement = models.ForeignKey(
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="documents"
     )
-    file = models.FileField(_("file"), upload_to=upload_path)
     title = models.CharField(_("title"), max_length=200)
-    content_type = models.CharField(max_length=100, editable=False)
-    size = models.PositiveIntegerField(editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("document")
@@ -359,23 +370,14 @@ class JointActivity(BaseModel):
         )
 
 
-class ActivityEvidence(BaseModel):
+class ActivityEvidence(StoredFile):
     activity = models.ForeignKey(
         JointActivity, verbose_name=_("activity"), on_delete=models.CASCADE, related_name="evidence"
-    )
-    file = models.FileField(_("file"), upload_to=upload_path)
-    content_type = models.CharField(max_length=100, editable=False)
-    size = models.PositiveIntegerField(editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
 
     class Meta:
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
-
-    def __str__(self) -> str:
-        return self.file.name
 
 
 class InformationRequest(BaseModel):
@@ -443,23 +445,14 @@ class InformationRequest(BaseModel):
         return self.subject
 
 
-class RequestAttachment(BaseModel):
+class RequestAttachment(StoredFile):
     request = models.ForeignKey(
         InformationRequest,
         verbose_name=_("request"),
         on_delete=models.CASCADE,
         related_name="attachments",
     )
-    file = models.FileField(_("file"), upload_to=upload_path)
-    content_type = models.CharField(max_length=100, editable=False)
-    size = models.PositiveIntegerField(editable=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.file.name

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import Membership, Role, User
 from accounts.services import membership_create, notify, user_invite
 from core.exceptions import ApplicationError
+from core.services import named_references_ensure
 from core.uploads import upload_check
 from mahalla.models import Territory
 from partnership.models import (
@@ -42,17 +43,7 @@ from prevention.models import Unit
 
 def areas_ensure() -> None:
     """Adds the default partnership areas that are missing; edits are kept."""
-    for order, (code, uz, uz_cyrl, ru, en) in enumerate(AREAS, start=1):
-        PartnershipArea.objects.get_or_create(
-            code=code,
-            defaults={
-                "name_uz": uz,
-                "name_uz_cyrl": uz_cyrl,
-                "name_ru": ru,
-                "name_en": en,
-                "order": order,
-            },
-        )
+    named_references_ensure(PartnershipArea, AREAS)
 
 
 # --- Organisations and staff ----------------------------------------------------------------

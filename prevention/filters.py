@@ -1,7 +1,7 @@
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
@@ -10,10 +10,6 @@ from prevention.models import (
     RegisterCategory,
     RegisterEntry,
 )
-
-
-class _DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PreventionRecordFilter(django_filters.FilterSet):
@@ -37,10 +33,10 @@ class PreventionRecordFilter(django_filters.FilterSet):
         queryset=Inspector.objects.all(), label=_("Inspector")
     )
     date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label=_("From"), widget=_DateInput
+        field_name="date", lookup_expr="gte", label=_("From"), widget=DateInput
     )
     date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label=_("To"), widget=_DateInput
+        field_name="date", lookup_expr="lte", label=_("To"), widget=DateInput
     )
 
     class Meta:
@@ -77,10 +73,10 @@ class MeetingFilter(django_filters.FilterSet):
         choices=AccountabilityMeeting.Status.choices, label=_("Status")
     )
     date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label=_("From"), widget=_DateInput
+        field_name="date", lookup_expr="gte", label=_("From"), widget=DateInput
     )
     date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label=_("To"), widget=_DateInput
+        field_name="date", lookup_expr="lte", label=_("To"), widget=DateInput
     )
 
     class Meta:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Role
 from accounts.services import membership_create
 from core.exceptions import ApplicationError
+from core.services import named_references_ensure
 from core.text import latin_to_cyrillic
 from mahalla.models import Territory
 from prevention.models import (
@@ -67,18 +68,8 @@ def _unit_names(kind: str, territory: Territory) -> dict:
 @transaction.atomic
 def reference_lists_ensure() -> None:
     """Adds the default grades and register categories that are missing; edits are kept."""
-    for model, rows in ((InspectorGrade, GRADES), (RegisterCategory, CATEGORIES)):
-        for order, (code, uz, uz_cyrl, ru, en) in enumerate(rows, start=1):
-            model.objects.get_or_create(
-                code=code,
-                defaults={
-                    "name_uz": uz,
-                    "name_uz_cyrl": uz_cyrl,
-                    "name_ru": ru,
-                    "name_en": en,
-                    "order": order,
-                },
-            )
+    named_references_ensure(InspectorGrade, GRADES)
+    named_references_ensure(RegisterCategory, CATEGORIES)
 
 
 @transaction.atomic

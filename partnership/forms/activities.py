@@ -13,8 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapFormMixin
-from core.uploads import ALLOWED_TYPES
+from core.forms import BootstrapFormMixin, DateInput, MultipleFileField
 from mahalla.models import Territory
 from partnership.models import InformationRequest, JointActivity, Organisation
 
@@ -25,44 +24,6 @@ PARTICIPANT_GROUPS = (
     "participants_minors",
     "participants_others",
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input (Django's "Uploading multiple files" pattern).
-
-    Only the number is checked here; size and real type are checked by the service
-    (core.uploads.upload_check), which reads the content, never the name.
-    """
-
-    def __init__(self, *args, **kwargs):
-        accept = ",".join(ALLOWED_TYPES)
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single_file_clean = super().clean
-        if isinstance(data, list | tuple):
-            files = [single_file_clean(item, initial) for item in data]
-        else:
-            files = [single_file_clean(data, initial)]
-        files = [file for file in files if file]
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(
-                _("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}
-            )
-        return files
 
 
 def _single_choice(field: forms.ModelChoiceField) -> None:
@@ -131,6 +92,8 @@ class ActivityForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     files = MultipleFileField(
+        max_files=MAX_FILES,
+        required=False,
         label=_("Evidence: photos or PDF documents"),
         help_text=_("JPEG, PNG, WebP or PDF; you may choose several files."),
     )

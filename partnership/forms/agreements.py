@@ -15,41 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.exceptions import ApplicationError
-from core.forms import BootstrapFormMixin
-from core.uploads import upload_check
+from core.forms import BootstrapFormMixin, DateInput, MultipleFileField
+from core.uploads import ACCEPT, upload_check
 from mahalla.models import Territory
 from partnership.models import Agreement, Obligation, Organisation, PartnershipArea
 
 MAX_DOCUMENTS = 10
 MAX_PARTNERS = 20
-ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,image/webp,.pdf,.jpg,.jpeg,.png,.webp"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field (Django docs, "Uploading multiple files"); cleans to a list."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPTED_FILES}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single_file_clean = super().clean
-        if isinstance(data, list | tuple):
-            result = [single_file_clean(item, initial) for item in data]
-        else:
-            result = [single_file_clean(data, initial)]
-        return [file for file in result if file]
 
 
 def _checked(file):
@@ -93,6 +65,7 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
         label=_("Publish in the public registry once it is active"), required=False
     )
     documents = MultipleFileField(
+        max_files=None,  # counted in clean_documents, with its own message
         label=_("Documents"),
         required=False,
         help_text=_("The signed memorandum and its annexes: PDF or photos, up to 10 MB each."),
@@ -240,7 +213,7 @@ class ObligationCompleteForm(BootstrapFormMixin, forms.Form):
     evidence_file = forms.FileField(
         label=_("Evidence file"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ACCEPTED_FILES}),
+        widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
         help_text=_("PDF or photo, up to 10 MB."),
     )
 

@@ -12,22 +12,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin, DateInput
 from prevention.models import MeetingQuestion, ResidentFeedback
 
 COMMENT_MAX_LENGTH = ResidentFeedback._meta.get_field("comment").max_length
 TOPICS_MAX_LENGTH = 4000
 QUESTION_MAX_LENGTH = 2000
 MAX_ATTENDANCE = 100_000
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; its value is always ISO, whatever the interface language."""
-
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class MeetingScheduleForm(BootstrapFormMixin, forms.Form):
