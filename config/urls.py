@@ -14,6 +14,7 @@ urlpatterns = [
     path("territories/", include("mahalla.urls")),
     path("prevention/", include("prevention.urls")),
     path("partnership/", include("partnership.urls")),
+    path("incentives/", include("incentives.urls")),
     path("healthz", healthz_view, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

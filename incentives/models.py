@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel, NamedReference
+from partnership.models import StoredFile
 
 
 class Gravity(models.TextChoices):
@@ -287,4 +288,152 @@ class Nomination(BaseModel):
 
     def __str__(self) -> str:
         # No personal data in the string form: it ends up in logs and history.
+        return f"#{self.pk}"
+
+
+class NominationEvidence(StoredFile):
+    """A photo or PDF supporting a nomination, stored under a generated name."""
+
+    nomination = models.ForeignKey(
+        Nomination,
+        verbose_name=_("nomination"),
+        on_delete=models.CASCADE,
+        related_name="evidence",
+    )
+
+    class Meta:
+        verbose_name = _("evidence of a nomination")
+        verbose_name_plural = _("evidence of nominations")
+
+
+class NominationComment(BaseModel):
+    """A commission member's remark during the review; comments are never edited."""
+
+    nomination = models.ForeignKey(
+        Nomination,
+        verbose_name=_("nomination"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    text = models.TextField(_("comment"), max_length=2000)
+
+    class Meta:
+        verbose_name = _("comment on a nomination")
+        verbose_name_plural = _("comments on nominations")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"#{self.nomination_id}/{self.pk}"
+
+
+class SocialProtectionCase(BaseModel):
+    """A citizen harmed while helping the internal affairs bodies, and the support the
+    commission decided and paid. The citizen's details are personal data; money decided here
+    comes out of the commission's fund under the same row lock as awards."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Under review")
+        DECIDED = "decided", _("Support decided")
+        REJECTED = "rejected", _("Refused")
+        PAID = "paid", _("Support paid")
+
+    class Support(models.TextChoices):
+        TREATMENT = "treatment", _("Medical treatment paid")
+        ONE_OFF = "one_off", _("One-off payment")
+        ALLOWANCE = "allowance", _("Monthly allowance")
+        HOUSING = "housing", _("Help with housing")
+        EMPLOYMENT = "employment", _("Help with employment")
+        OTHER = "other", _("Other support")
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    document_number = models.CharField(_("identity document number"), max_length=30)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    mahalla = models.ForeignKey(
+        "mahalla.Territory", verbose_name=_("mahalla"), on_delete=models.PROTECT, related_name="+"
+    )
+    event_date = models.DateField(_("date of the event"))
+    harm = models.TextField(_("harm suffered and how it happened"), max_length=4000)
+    nomination = models.ForeignKey(
+        Nomination,
+        verbose_name=_("nomination for the same help"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="social_cases",
+    )
+    commission = models.ForeignKey(
+        Commission,
+        verbose_name=_("commission"),
+        on_delete=models.PROTECT,
+        related_name="social_cases",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The decision
+    support = models.CharField(_("support"), max_length=12, choices=Support.choices, blank=True)
+    support_details = models.TextField(_("details of the support"), max_length=2000, blank=True)
+    amount = models.PositiveBigIntegerField(_("amount, so'm"), null=True, blank=True)
+    fund = models.ForeignKey(
+        Fund,
+        verbose_name=_("fund"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="social_support",
+    )
+    decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The payment
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("social protection case")
+        verbose_name_plural = _("social protection cases")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["commission", "state", "created_at"], name="social_case_queue"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state__in=["decided", "paid"])
+                | Q(amount__isnull=False, decision_date__isnull=False)
+                & ~Q(decision_number="")
+                & ~Q(support=""),
+                name="social_case_support_has_a_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount=0) | Q(fund__isnull=False),
+                name="social_case_money_has_a_fund",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="paid") | Q(paid_on__isnull=False) & ~Q(payment_reference=""),
+                name="social_case_payment_is_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
         return f"#{self.pk}"

@@ -10,11 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
-from accounts.permissions import has_role, is_portal_admin, territory_scope_q
 from core.exceptions import ApplicationError
 from core.services import named_references_ensure
 from core.text import search_key
+from core.uploads import upload_check
 from incentives.models import (
     AmountRule,
     BaseCalculationValue,
@@ -24,7 +23,11 @@ from incentives.models import (
     IncentiveType,
     Level,
     Nomination,
+    NominationComment,
+    NominationEvidence,
+    SocialProtectionCase,
 )
+from incentives.permissions import can_decide_for
 from incentives.reference_data import BCV, GROUNDS, RULES, TYPES
 from mahalla.models import Territory
 
@@ -104,18 +107,6 @@ def _person_key(*, kind: str, document_number: str, organisation) -> str:
     return "doc:" + search_key(document_number).replace(" ", "")
 
 
-def is_commission_member(user, commission: Commission) -> bool:
-    """Members of the commission (or of one above it) and portal administrators."""
-    if is_portal_admin(user):
-        return True
-    return (
-        has_role(user, Role.COMMISSION_MEMBER)
-        and Territory.objects.filter(
-            territory_scope_q(user, roles={Role.COMMISSION_MEMBER}), pk=commission.territory_id
-        ).exists()
-    )
-
-
 @transaction.atomic
 def nomination_submit(
     *,
@@ -134,14 +125,31 @@ def nomination_submit(
     document_number: str = "",
     phone: str = "",
     consent_to_publish: bool = False,
+    files=(),
 ) -> Nomination:
     """Submits a nomination to the lowest commission whose cap covers the proposed amount.
-    The same person, event and ground nominated before (and not turned down) blocks it."""
+    The same person, event and ground nominated before (and not turned down) blocks it.
+    Evidence files are checked (size, type by content) before anything is written."""
     today = timezone.localdate()
     if event_date > today:
         raise ApplicationError(
             _("The event cannot be in the future."), extra={"field": "event_date"}
         )
+    if kind == Nomination.Kind.ORGANISATION and organisation is None:
+        raise ApplicationError(
+            _("Choose the organisation to reward."), extra={"field": "organisation"}
+        )
+    if kind == Nomination.Kind.CITIZEN and not full_name.strip():
+        raise ApplicationError(_("Give the citizen's full name."), extra={"field": "full_name"})
+    if birth_date is not None and birth_date >= today:
+        raise ApplicationError(
+            _("The date of birth must be in the past."), extra={"field": "birth_date"}
+        )
+    if proposed_amount < 0:
+        raise ApplicationError(
+            _("The proposed amount cannot be negative."), extra={"field": "proposed_amount"}
+        )
+    checked_files = [(file, upload_check(file, field="files")) for file in files]
     if mahalla.kind != Territory.Kind.MAHALLA:
         raise ApplicationError(
             _("Choose the mahalla where it happened."), extra={"field": "mahalla"}
@@ -200,7 +208,47 @@ def nomination_submit(
             _("This person has already been nominated for this event and ground."),
             extra={"field": "document_number"},
         ) from None
+    _store_evidence(nomination, checked_files, by=by)
     return nomination
+
+
+def _store_evidence(nomination: Nomination, checked_files, *, by) -> list[NominationEvidence]:
+    return [
+        NominationEvidence.objects.create(
+            nomination=nomination,
+            file=file,
+            content_type=content_type,
+            size=file.size,
+            uploaded_by=by,
+        )
+        for file, content_type in checked_files
+    ]
+
+
+@transaction.atomic
+def nomination_evidence_add(*, nomination: Nomination, by, files) -> list[NominationEvidence]:
+    """More evidence for a nomination still under review: all files are checked first."""
+    if nomination.state != Nomination.State.SUBMITTED:
+        raise ApplicationError(
+            _("Evidence is added only while the nomination is under review."),
+            extra={"field": "files"},
+        )
+    checked_files = [(file, upload_check(file, field="files")) for file in files]
+    return _store_evidence(nomination, checked_files, by=by)
+
+
+@transaction.atomic
+def nomination_comment_add(*, nomination: Nomination, by, text: str) -> NominationComment:
+    """A commission member's remark in the review of a nomination."""
+    if not can_decide_for(by, nomination.commission):
+        raise ApplicationError(_("Only members of the commission comment on its nominations."))
+    text = text.strip()
+    if not text:
+        raise ApplicationError(_("Write the comment."), extra={"field": "text"})
+    comment = NominationComment(nomination=nomination, author=by, text=text)
+    comment.full_clean()
+    comment.save()
+    return comment
 
 
 def _locked_submitted(nomination: Nomination, by) -> Nomination:
@@ -209,7 +257,7 @@ def _locked_submitted(nomination: Nomination, by) -> Nomination:
         .select_related("commission", "ground")
         .get(pk=nomination.pk)
     )
-    if not is_commission_member(by, nomination.commission):
+    if not can_decide_for(by, nomination.commission):
         raise ApplicationError(_("Only members of the commission decide this nomination."))
     if nomination.state != Nomination.State.SUBMITTED:
         raise ApplicationError(_("Only a submitted nomination can be decided."))
@@ -225,20 +273,24 @@ def nomination_approve(
     amount: int,
     decision_number: str,
     decision_date: date,
+    reason: str = "",
 ) -> Nomination:
-    """Approves (or, with a smaller amount, reduces) a nomination: the amount stays within the
-    rule's cap at the decision date's BCV and within the year's fund, whose committed total is
-    raised under a row lock."""
+    """Approves (or, with a smaller amount than proposed and a reason, reduces) a nomination:
+    the amount stays within the rule's cap at the decision date's BCV and within the year's
+    fund, whose committed total is raised under a row lock."""
     nomination = _locked_submitted(nomination, by)
-    if not decision_number.strip():
-        raise ApplicationError(_("Give the decision number."), extra={"field": "decision_number"})
-    if decision_date > timezone.localdate() or decision_date < nomination.event_date:
+    _check_decision(decision_number=decision_number, decision_date=decision_date, after=nomination)
+    if not incentive_type.is_active:
         raise ApplicationError(
-            _("The decision date must fall between the event and today."),
-            extra={"field": "decision_date"},
+            _("This type of incentive is no longer in use."), extra={"field": "incentive_type"}
         )
     if amount < 0 or (incentive_type.is_cash and amount == 0):
         raise ApplicationError(_("Give a positive amount."), extra={"field": "amount"})
+    reduced = amount < nomination.proposed_amount
+    if reduced and not reason.strip():
+        raise ApplicationError(
+            _("Give the reason for reducing the proposed amount."), extra={"field": "reason"}
+        )
     cap = amount_cap(
         ground=nomination.ground,
         gravity=nomination.gravity,
@@ -251,28 +303,14 @@ def nomination_approve(
             % {"amount": f"{amount:,}", "cap": f"{cap or 0:,}"},
             extra={"field": "amount"},
         )
-    fund = (
-        Fund.objects.select_for_update()
-        .filter(commission=nomination.commission, year=decision_date.year)
-        .first()
-    )
-    if fund is None:
-        raise ApplicationError(
-            _("The commission has no fund for %(year)d.") % {"year": decision_date.year}
-        )
-    if fund.committed + amount > fund.budget:
-        raise ApplicationError(
-            _("The fund has %(left)s so'm left; %(amount)s so'm does not fit.")
-            % {"left": f"{fund.remaining:,}", "amount": f"{amount:,}"},
-            extra={"field": "amount"},
-        )
-    Fund.objects.filter(pk=fund.pk).update(committed=F("committed") + amount)
+    fund = _fund_commit(nomination.commission, year=decision_date.year, amount=amount)
     nomination.state = Nomination.State.APPROVED
     nomination.incentive_type = incentive_type
     nomination.amount = amount
     nomination.fund = fund
     nomination.decision_number = decision_number.strip()
     nomination.decision_date = decision_date
+    nomination.decision_reason = reason.strip()
     nomination.decided_by = by
     nomination.save(
         update_fields=[
@@ -282,11 +320,41 @@ def nomination_approve(
             "fund",
             "decision_number",
             "decision_date",
+            "decision_reason",
             "decided_by",
             "updated_at",
         ]
     )
     return nomination
+
+
+def _check_decision(*, decision_number: str, decision_date: date, after) -> None:
+    if not decision_number.strip():
+        raise ApplicationError(_("Give the decision number."), extra={"field": "decision_number"})
+    if decision_date > timezone.localdate() or decision_date < after.event_date:
+        raise ApplicationError(
+            _("The decision date must fall between the event and today."),
+            extra={"field": "decision_date"},
+        )
+
+
+def _fund_commit(commission: Commission, *, year: int, amount: int) -> Fund:
+    """Takes `amount` from the commission's fund of the year, under a row lock on the fund so
+    that concurrent decisions queue and the budget is never passed."""
+    fund = Fund.objects.select_for_update().filter(commission=commission, year=year).first()
+    if fund is None:
+        raise ApplicationError(
+            _("The commission has no fund for %(year)d.") % {"year": year},
+            extra={"field": "decision_date"},
+        )
+    if fund.committed + amount > fund.budget:
+        raise ApplicationError(
+            _("The fund has %(left)s so'm left; %(amount)s so'm does not fit.")
+            % {"left": f"{fund.remaining:,}", "amount": f"{amount:,}"},
+            extra={"field": "amount"},
+        )
+    Fund.objects.filter(pk=fund.pk).update(committed=F("committed") + amount)
+    return fund
 
 
 @transaction.atomic
@@ -328,7 +396,7 @@ def nomination_pay(*, nomination: Nomination, by, paid_on: date, reference: str)
         .select_related("commission")
         .get(pk=nomination.pk)
     )
-    if not is_commission_member(by, nomination.commission):
+    if not can_decide_for(by, nomination.commission):
         raise ApplicationError(_("Only members of the commission record its payments."))
     if nomination.state != Nomination.State.APPROVED:
         raise ApplicationError(_("Only an approved award can be paid."))
@@ -355,7 +423,7 @@ def nomination_reverse(*, nomination: Nomination, by, reason: str) -> Nomination
         .select_related("commission")
         .get(pk=nomination.pk)
     )
-    if not is_commission_member(by, nomination.commission):
+    if not can_decide_for(by, nomination.commission):
         raise ApplicationError(_("Only members of the commission reverse its awards."))
     if nomination.state != Nomination.State.PAID:
         raise ApplicationError(_("Only a paid award is reversed."))
@@ -368,3 +436,168 @@ def nomination_reverse(*, nomination: Nomination, by, reason: str) -> Nomination
     nomination.reversal_reason = reason
     nomination.save(update_fields=["state", "reversal_reason", "updated_at"])
     return nomination
+
+
+# --- Social protection ----------------------------------------------------------------------
+
+
+def _commission_over(mahalla: Territory) -> Commission:
+    """The lowest commission over a mahalla: social protection has no amount rules."""
+    codes = mahalla.ancestor_codes
+    for level in LEVEL_ORDER:
+        commission = Commission.objects.filter(
+            level=level, territory__code=codes[LEVEL_DEPTH[level]]
+        ).first()
+        if commission is not None:
+            return commission
+    raise ApplicationError(
+        _("No incentive commission works over this mahalla yet."), extra={"field": "mahalla"}
+    )
+
+
+@transaction.atomic
+def social_case_open(
+    *,
+    by,
+    full_name: str,
+    document_number: str,
+    mahalla: Territory,
+    event_date: date,
+    harm: str,
+    birth_date: date | None = None,
+    address: str = "",
+    phone: str = "",
+    nomination: Nomination | None = None,
+) -> SocialProtectionCase:
+    """Opens the case of a citizen harmed while helping, before the lowest commission over
+    the mahalla."""
+    today = timezone.localdate()
+    if event_date > today:
+        raise ApplicationError(
+            _("The event cannot be in the future."), extra={"field": "event_date"}
+        )
+    if mahalla.kind != Territory.Kind.MAHALLA:
+        raise ApplicationError(
+            _("Choose the mahalla where it happened."), extra={"field": "mahalla"}
+        )
+    if birth_date is not None and birth_date >= today:
+        raise ApplicationError(
+            _("The date of birth must be in the past."), extra={"field": "birth_date"}
+        )
+    case = SocialProtectionCase(
+        full_name=full_name.strip(),
+        document_number=document_number.strip(),
+        birth_date=birth_date,
+        address=address,
+        phone=phone,
+        mahalla=mahalla,
+        event_date=event_date,
+        harm=harm,
+        nomination=nomination,
+        commission=_commission_over(mahalla),
+        opened_by=by,
+    )
+    case.full_clean()
+    case.save()
+    return case
+
+
+def _locked_open_case(case: SocialProtectionCase, by) -> SocialProtectionCase:
+    case = (
+        SocialProtectionCase.objects.select_for_update(of=("self",))
+        .select_related("commission")
+        .get(pk=case.pk)
+    )
+    if not can_decide_for(by, case.commission):
+        raise ApplicationError(_("Only members of the commission decide this case."))
+    if case.state != SocialProtectionCase.State.OPEN:
+        raise ApplicationError(_("Only a case under review can be decided."))
+    return case
+
+
+@transaction.atomic
+def social_case_decide(
+    *,
+    case: SocialProtectionCase,
+    by,
+    support: str,
+    amount: int,
+    decision_number: str,
+    decision_date: date,
+    details: str = "",
+) -> SocialProtectionCase:
+    """Decides the support; money comes out of the commission's fund of the decision year
+    under the same row lock as awards."""
+    case = _locked_open_case(case, by)
+    _check_decision(decision_number=decision_number, decision_date=decision_date, after=case)
+    if support not in SocialProtectionCase.Support.values:
+        raise ApplicationError(_("Choose the support."), extra={"field": "support"})
+    if amount < 0:
+        raise ApplicationError(_("The amount cannot be negative."), extra={"field": "amount"})
+    case.fund = (
+        _fund_commit(case.commission, year=decision_date.year, amount=amount) if amount else None
+    )
+    case.state = SocialProtectionCase.State.DECIDED
+    case.support = support
+    case.support_details = details.strip()
+    case.amount = amount
+    case.decision_number = decision_number.strip()
+    case.decision_date = decision_date
+    case.decided_by = by
+    case.save(
+        update_fields=[
+            "fund",
+            "state",
+            "support",
+            "support_details",
+            "amount",
+            "decision_number",
+            "decision_date",
+            "decided_by",
+            "updated_at",
+        ]
+    )
+    return case
+
+
+@transaction.atomic
+def social_case_reject(*, case: SocialProtectionCase, by, reason: str) -> SocialProtectionCase:
+    case = _locked_open_case(case, by)
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for the refusal."), extra={"field": "reason"})
+    case.state = SocialProtectionCase.State.REJECTED
+    case.decision_reason = reason.strip()
+    case.decision_date = timezone.localdate()
+    case.decided_by = by
+    case.save(
+        update_fields=["state", "decision_reason", "decision_date", "decided_by", "updated_at"]
+    )
+    return case
+
+
+@transaction.atomic
+def social_case_pay(
+    *, case: SocialProtectionCase, by, paid_on: date, reference: str
+) -> SocialProtectionCase:
+    """Records that the decided support was given (paid, or provided in kind)."""
+    case = (
+        SocialProtectionCase.objects.select_for_update(of=("self",))
+        .select_related("commission")
+        .get(pk=case.pk)
+    )
+    if not can_decide_for(by, case.commission):
+        raise ApplicationError(_("Only members of the commission record its payments."))
+    if case.state != SocialProtectionCase.State.DECIDED:
+        raise ApplicationError(_("Only decided support can be paid."))
+    if paid_on < case.decision_date or paid_on > timezone.localdate():
+        raise ApplicationError(
+            _("The payment date must fall between the decision and today."),
+            extra={"field": "paid_on"},
+        )
+    if not reference.strip():
+        raise ApplicationError(_("Give the payment reference."), extra={"field": "reference"})
+    case.state = SocialProtectionCase.State.PAID
+    case.paid_on = paid_on
+    case.payment_reference = reference.strip()
+    case.save(update_fields=["state", "paid_on", "payment_reference", "updated_at"])
+    return case

@@ -23,7 +23,7 @@ def _english():
         yield
 
 
-def _approve(nomination, member, cash, amount, day=None):
+def _approve(nomination, member, cash, amount, day=None, reason=""):
     return nomination_approve(
         nomination=nomination,
         by=member,
@@ -31,6 +31,7 @@ def _approve(nomination, member, cash, amount, day=None):
         amount=amount,
         decision_number="K-1",
         decision_date=day or timezone.localdate(),
+        reason=reason,
     )
 
 
@@ -132,7 +133,9 @@ def test_payment_needs_approval_and_a_paid_award_is_only_reversed(submit, demo_u
         nomination_pay(
             nomination=nomination, by=member, paid_on=timezone.localdate(), reference="P"
         )
-    _approve(nomination, member, cash, 200_000)
+    with pytest.raises(ApplicationError, match="reason for reducing"):
+        _approve(nomination, member, cash, 200_000)
+    _approve(nomination, member, cash, 200_000, reason="Dalillar qisman tasdiqlandi")
     committed = Fund.objects.get(pk=fund.pk).committed
     paid = nomination_pay(
         nomination=nomination, by=member, paid_on=timezone.localdate(), reference="PP-12"
