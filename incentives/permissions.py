@@ -186,3 +186,15 @@ def social_case_mahallas(user) -> QuerySet[Territory]:
 def uses_incentive_pages(user) -> bool:
     """The signed-in pages of the module exist for those who nominate, decide or oversee."""
     return can_nominate(user) or has_role(user, Role.COMMISSION_MEMBER, Role.COUNCIL_MEMBER)
+
+
+def can_add_nomination_evidence(user, nomination: Nomination) -> bool:
+    """Whoever nominated, and the commission reviewing it, add evidence (while the review
+    lasts, which incentives.services checks)."""
+    return nomination.nominated_by_id == user.pk or can_decide_nomination(user, nomination)
+
+
+def can_decide_social_case(user, case: SocialProtectionCase) -> bool:
+    """The commission keeps its social protection cases: it decides them and records what
+    was paid."""
+    return can_decide_for(user, case.commission)

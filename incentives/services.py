@@ -601,3 +601,52 @@ def social_case_pay(
     case.payment_reference = reference.strip()
     case.save(update_fields=["state", "paid_on", "payment_reference", "updated_at"])
     return case
+
+
+# The commission's four answers to a nomination (Resolution No. 15's review).
+DECISIONS = ("approve", "reduce", "reject", "forward")
+
+
+def nomination_decide(
+    *,
+    nomination: Nomination,
+    by,
+    decision: str,
+    incentive_type: IncentiveType | None = None,
+    amount: int | None = None,
+    decision_number: str = "",
+    decision_date: date | None = None,
+    reason: str = "",
+) -> Nomination:
+    """One entry for the page and the API: approve as proposed (or another amount within the
+    cap), reduce (an amount below the proposed one, with a reason), reject (with a reason) or
+    forward to the commission above."""
+    if decision == "reject":
+        return nomination_reject(nomination=nomination, by=by, reason=reason)
+    if decision == "forward":
+        return nomination_forward(nomination=nomination, by=by, reason=reason)
+    if decision not in ("approve", "reduce"):
+        raise ApplicationError(_("Choose a decision."), extra={"field": "decision"})
+    if incentive_type is None:
+        raise ApplicationError(
+            _("Choose the type of incentive."), extra={"field": "incentive_type"}
+        )
+    if amount is None:
+        raise ApplicationError(_("Give the amount."), extra={"field": "amount"})
+    if decision_date is None:
+        raise ApplicationError(_("Give the decision date."), extra={"field": "decision_date"})
+    if decision == "reduce" and amount >= nomination.proposed_amount:
+        raise ApplicationError(
+            _("A reduced amount must be below the proposed %(amount)s so'm.")
+            % {"amount": f"{nomination.proposed_amount:,}"},
+            extra={"field": "amount"},
+        )
+    return nomination_approve(
+        nomination=nomination,
+        by=by,
+        incentive_type=incentive_type,
+        amount=amount,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        reason=reason,
+    )
