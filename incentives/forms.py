@@ -88,11 +88,15 @@ class PlaceFieldsMixin:
         district_id = getattr(district, "pk", district)
         if not str(district_id or "").isdigit():
             district_id = None
-        self.fields["mahalla"].queryset = (
+        mahalla_field = self.fields["mahalla"]
+        mahalla_field.queryset = (
             mahallas.filter(parent_id=district_id).order_by("name_uz")
             if district_id
             else mahallas.none()
         )
+        only = list(mahalla_field.queryset[:2])
+        if len(only) == 1:
+            mahalla_field.initial = only[0].pk
 
 
 def _place_fields():
@@ -108,7 +112,7 @@ class NominationForm(PlaceFieldsMixin, IncentiveForm):
     kind = forms.ChoiceField(
         label=_("Who is nominated"),
         choices=[("citizen", _("A citizen")), ("organisation", _("An organisation"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         initial="citizen",
     )
     full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
@@ -216,7 +220,7 @@ class DecisionForm(IncentiveForm):
             (REJECT, _("Refuse")),
             (FORWARD, _("Forward to the commission above")),
         ],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     incentive_type = forms.ModelChoiceField(
         queryset=None, required=False, label=_("Type of incentive")
@@ -311,7 +315,7 @@ class SocialDecisionForm(IncentiveForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[(SUPPORT, _("Give support")), (REJECT, _("Refuse"))],
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     support = forms.ChoiceField(
         label=_("Support"),

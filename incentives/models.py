@@ -159,7 +159,29 @@ class Fund(BaseModel):
         return self.budget - self.committed
 
 
-class Nomination(BaseModel):
+class CommissionDecision(BaseModel):
+    """The commission's decision (number, date, reason, who) and the payment that follows,
+    shared by awards and social protection support."""
+
+    decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), max_length=2000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The payment
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Nomination(CommissionDecision):
     """A proposal to reward a citizen or an organisation, the commission's decision on it and
     the payment. The citizen's details are personal data (DESIGN.md §1)."""
 
@@ -218,7 +240,7 @@ class Nomination(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # The decision
+    # The decision (its number, date and reason are in CommissionDecision)
     incentive_type = models.ForeignKey(
         IncentiveType,
         verbose_name=_("type of incentive"),
@@ -236,19 +258,6 @@ class Nomination(BaseModel):
         blank=True,
         related_name="awards",
     )
-    decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
-    decision_date = models.DateField(_("decision date"), null=True, blank=True)
-    decision_reason = models.TextField(_("reason"), max_length=2000, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    # The payment
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     reversal_reason = models.TextField(_("reason for the reversal"), max_length=2000, blank=True)
 
     history = HistoricalRecords()
@@ -332,7 +341,7 @@ class NominationComment(BaseModel):
         return f"#{self.nomination_id}/{self.pk}"
 
 
-class SocialProtectionCase(BaseModel):
+class SocialProtectionCase(CommissionDecision):
     """A citizen harmed while helping the internal affairs bodies, and the support the
     commission decided and paid. The citizen's details are personal data; money decided here
     comes out of the commission's fund under the same row lock as awards."""
@@ -382,7 +391,7 @@ class SocialProtectionCase(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    # The decision
+    # The support decided (number, date and payment are in CommissionDecision)
     support = models.CharField(_("support"), max_length=12, choices=Support.choices, blank=True)
     support_details = models.TextField(_("details of the support"), max_length=2000, blank=True)
     amount = models.PositiveBigIntegerField(_("amount, so'm"), null=True, blank=True)
@@ -394,19 +403,6 @@ class SocialProtectionCase(BaseModel):
         blank=True,
         related_name="social_support",
     )
-    decision_number = models.CharField(_("decision number"), max_length=50, blank=True)
-    decision_date = models.DateField(_("decision date"), null=True, blank=True)
-    decision_reason = models.TextField(_("reason"), max_length=2000, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    # The payment
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
-    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
 
     history = HistoricalRecords()
 

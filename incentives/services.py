@@ -391,27 +391,40 @@ def nomination_forward(*, nomination: Nomination, by, reason: str = "") -> Nomin
 
 @transaction.atomic
 def nomination_pay(*, nomination: Nomination, by, paid_on: date, reference: str) -> Nomination:
-    nomination = (
-        Nomination.objects.select_for_update(of=("self",))
-        .select_related("commission")
-        .get(pk=nomination.pk)
+    return _payment_record(
+        nomination,
+        by=by,
+        paid_on=paid_on,
+        reference=reference,
+        payable=Nomination.State.APPROVED,
+        not_payable=_("Only an approved award can be paid."),
     )
-    if not can_decide_for(by, nomination.commission):
+
+
+def _payment_record(obj, *, by, paid_on: date, reference: str, payable: str, not_payable: str):
+    """Records the payment of an award or of decided support, under a row lock on it."""
+    obj = (
+        type(obj)
+        .objects.select_for_update(of=("self",))
+        .select_related("commission")
+        .get(pk=obj.pk)
+    )
+    if not can_decide_for(by, obj.commission):
         raise ApplicationError(_("Only members of the commission record its payments."))
-    if nomination.state != Nomination.State.APPROVED:
-        raise ApplicationError(_("Only an approved award can be paid."))
-    if paid_on < nomination.decision_date or paid_on > timezone.localdate():
+    if obj.state != payable:
+        raise ApplicationError(not_payable)
+    if paid_on < obj.decision_date or paid_on > timezone.localdate():
         raise ApplicationError(
             _("The payment date must fall between the decision and today."),
             extra={"field": "paid_on"},
         )
     if not reference.strip():
         raise ApplicationError(_("Give the payment reference."), extra={"field": "reference"})
-    nomination.state = Nomination.State.PAID
-    nomination.paid_on = paid_on
-    nomination.payment_reference = reference.strip()
-    nomination.save(update_fields=["state", "paid_on", "payment_reference", "updated_at"])
-    return nomination
+    obj.state = type(obj).State.PAID
+    obj.paid_on = paid_on
+    obj.payment_reference = reference.strip()
+    obj.save(update_fields=["state", "paid_on", "payment_reference", "updated_at"])
+    return obj
 
 
 @transaction.atomic
@@ -580,27 +593,14 @@ def social_case_pay(
     *, case: SocialProtectionCase, by, paid_on: date, reference: str
 ) -> SocialProtectionCase:
     """Records that the decided support was given (paid, or provided in kind)."""
-    case = (
-        SocialProtectionCase.objects.select_for_update(of=("self",))
-        .select_related("commission")
-        .get(pk=case.pk)
+    return _payment_record(
+        case,
+        by=by,
+        paid_on=paid_on,
+        reference=reference,
+        payable=SocialProtectionCase.State.DECIDED,
+        not_payable=_("Only decided support can be paid."),
     )
-    if not can_decide_for(by, case.commission):
-        raise ApplicationError(_("Only members of the commission record its payments."))
-    if case.state != SocialProtectionCase.State.DECIDED:
-        raise ApplicationError(_("Only decided support can be paid."))
-    if paid_on < case.decision_date or paid_on > timezone.localdate():
-        raise ApplicationError(
-            _("The payment date must fall between the decision and today."),
-            extra={"field": "paid_on"},
-        )
-    if not reference.strip():
-        raise ApplicationError(_("Give the payment reference."), extra={"field": "reference"})
-    case.state = SocialProtectionCase.State.PAID
-    case.paid_on = paid_on
-    case.payment_reference = reference.strip()
-    case.save(update_fields=["state", "paid_on", "payment_reference", "updated_at"])
-    return case
 
 
 # The commission's four answers to a nomination (Resolution No. 15's review).
