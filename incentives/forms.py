@@ -80,11 +80,10 @@ class PlaceFieldsMixin:
                 "hx-include": "this",
             }
         )
-        district = (
-            self.data.get(self.add_prefix("district"))
-            or self.initial.get("district")
-            or district_field.initial
-        )
+        if self.is_bound:
+            district = self.data.get(self.add_prefix("district"))
+        else:
+            district = self.initial.get("district", district_field.initial)
         district_id = getattr(district, "pk", district)
         if not str(district_id or "").isdigit():
             district_id = None

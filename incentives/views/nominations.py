@@ -160,7 +160,8 @@ def mahalla_options_view(request):
         mahallas = nomination_mahallas(user)
     else:
         raise Http404
-    form = NominationForm(data={"district": request.GET.get("district", "")}, mahallas=mahallas)
+    # Unbound, so that the reloaded select is not marked as an error before any choice.
+    form = NominationForm(initial={"district": request.GET.get("district", "")}, mahallas=mahallas)
     return render(request, "incentives/nomination_form.html#mahalla-options", {"form": form})
 
 
