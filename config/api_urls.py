@@ -2,6 +2,28 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from accounts.api.views import MeApi, TokenObtainApi, UserViewSet
+from incentives.api.views import (
+    AmountRuleViewSet,
+    AwardRegisterViewSet,
+    AwardViewSet,
+    BcvViewSet,
+    CommissionViewSet,
+    FundViewSet,
+    IncentiveGroundViewSet,
+    IncentiveTypeViewSet,
+    NominationCommentApi,
+    NominationDecideApi,
+    NominationEvidenceAddApi,
+    NominationEvidenceFileApi,
+    NominationPayApi,
+    NominationReverseApi,
+    NominationSubmitApi,
+    NominationViewSet,
+    SocialCaseDecideApi,
+    SocialCaseOpenApi,
+    SocialCasePayApi,
+    SocialCaseViewSet,
+)
 from mahalla.api.views import TerritoryViewSet
 from partnership.api.views import (
     ActivityConfirmApi,
@@ -68,6 +90,16 @@ router.register("activities", ActivityViewSet, basename="activity")
 router.register("information-requests", InformationRequestViewSet, basename="information-request")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("registry", RegistryViewSet, basename="registry")
+router.register("incentive-grounds", IncentiveGroundViewSet, basename="incentive-ground")
+router.register("incentive-types", IncentiveTypeViewSet, basename="incentive-type")
+router.register("amount-rules", AmountRuleViewSet, basename="amount-rule")
+router.register("bcv", BcvViewSet, basename="bcv")
+router.register("commissions", CommissionViewSet, basename="commission")
+router.register("funds", FundViewSet, basename="fund")
+router.register("nominations", NominationViewSet, basename="nomination")
+router.register("awards", AwardViewSet, basename="award")
+router.register("award-register", AwardRegisterViewSet, basename="award-register")
+router.register("social-cases", SocialCaseViewSet, basename="social-case")
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
@@ -123,6 +155,24 @@ urlpatterns = [
         NotificationsMarkReadApi.as_view(),
         name="notifications-mark-read",
     ),
+    # Incentives writes, one view per operation (the reads are on the router below).
+    path("nominations/submit/", NominationSubmitApi.as_view(), name="nomination-submit"),
+    path(
+        "nominations/<int:pk>/comment/", NominationCommentApi.as_view(), name="nomination-comment"
+    ),
+    path("nominations/<int:pk>/decide/", NominationDecideApi.as_view(), name="nomination-decide"),
+    path("nominations/<int:pk>/pay/", NominationPayApi.as_view(), name="nomination-pay"),
+    path(
+        "nominations/<int:pk>/reverse/", NominationReverseApi.as_view(), name="nomination-reverse"
+    ),
+    path(
+        "nominations/<int:pk>/evidence/add/",
+        NominationEvidenceAddApi.as_view(),
+        name="nomination-evidence-add",
+    ),
+    path("social-cases/open/", SocialCaseOpenApi.as_view(), name="social-case-open"),
+    path("social-cases/<int:pk>/decide/", SocialCaseDecideApi.as_view(), name="social-case-decide"),
+    path("social-cases/<int:pk>/pay/", SocialCasePayApi.as_view(), name="social-case-pay"),
     # Uploaded files, downloaded within the caller's scope.
     path(
         "activities/<int:pk>/evidence/<int:file_pk>/",
@@ -143,6 +193,11 @@ urlpatterns = [
         "information-requests/<int:pk>/attachments/<int:file_pk>/",
         RequestAttachmentFileApi.as_view(),
         name="request-attachment-file",
+    ),
+    path(
+        "nominations/<int:pk>/evidence/<int:file_pk>/",
+        NominationEvidenceFileApi.as_view(),
+        name="nomination-evidence-file",
     ),
     *router.urls,
 ]

@@ -7,6 +7,8 @@ those the user may see, so an id out of scope is refused like an unknown one.
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.forms import DateInput
 from incentives.models import (
@@ -28,6 +30,8 @@ def _visible_commissions(request):
     return commissions_visible_to(request.user)
 
 
+# It takes a territory's id under a name that is no model field, which the schema cannot guess.
+@extend_schema_field(OpenApiTypes.INT)
 class SubtreeFilter(django_filters.ModelChoiceFilter):
     """A territory node and everything under it."""
 

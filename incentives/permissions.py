@@ -93,6 +93,15 @@ def can_read_personal_data(user, obj: Nomination | SocialProtectionCase) -> bool
     return personal_data_checker(user)(obj)
 
 
+def can_see_nomination_evidence(user, nomination: Nomination) -> bool:
+    """Evidence of a citizen's nomination (photos, scans of statements) may show the person
+    and their documents, so it follows the personal-data rule; an organisation's evidence
+    goes to whoever sees the nomination."""
+    return nomination.kind == Nomination.Kind.ORGANISATION or can_read_personal_data(
+        user, nomination
+    )
+
+
 def can_decide_for(user, commission: Commission) -> bool:
     """Members of the commission (or of one above it) and portal administrators decide its
     nominations, record its payments and keep its social protection cases."""

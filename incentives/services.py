@@ -168,12 +168,10 @@ def nomination_submit(
         .first()
     )
     if earlier is not None:
+        # The message does not name the earlier nomination: it may lie outside the user's
+        # scope. The interfaces show it (from `duplicate`) to those who may open it.
         raise ApplicationError(
-            _(
-                "This person has already been nominated for this event and ground (nomination "
-                "#%(pk)s, %(state)s)."
-            )
-            % {"pk": earlier.pk, "state": earlier.get_state_display()},
+            _("This person has already been nominated for this event and ground."),
             extra={"field": "document_number", "duplicate": earlier.pk},
         )
     commission = commission_for(

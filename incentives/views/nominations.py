@@ -36,6 +36,7 @@ from incentives.permissions import (
     can_comment_nomination,
     can_decide_nomination,
     can_nominate,
+    can_see_nomination_evidence,
     commissions_visible_to,
     nomination_mahallas,
     nominations_visible_to,
@@ -182,7 +183,9 @@ def _render_detail(request, nomination: Nomination, *, forms=None, status=200):
     context = {
         "nomination": nomination,
         "personal": may_read,
-        "evidence": list(nomination.evidence.order_by("pk")),
+        "evidence": list(nomination.evidence.order_by("pk"))
+        if can_see_nomination_evidence(user, nomination)
+        else None,
         "comments": list(nomination.comments.select_related("author")),
         "history": nomination.history.select_related(
             "history_user", "commission__territory"
@@ -327,6 +330,8 @@ def nomination_evidence_add_view(request, pk: int):
 @require_GET
 def nomination_evidence_view(request, pk: int, evidence_pk: int):
     nomination = _get_nomination(request, pk)
+    if not can_see_nomination_evidence(request.user, nomination):
+        raise Http404
     evidence = get_object_or_404(
         NominationEvidence.objects.filter(nomination=nomination), pk=evidence_pk
     )

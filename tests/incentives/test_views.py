@@ -141,11 +141,18 @@ def test_the_duplicate_is_shown_and_blocks_the_second_nomination(signed_in, maha
 
 def test_ngo_staff_nominate_but_never_read_the_personal_data_back(signed_in, mahalla):
     client = signed_in("ngo.staff")
-    response = client.post(reverse("incentives:nomination-create"), _form(mahalla))
+    photo = SimpleUploadedFile("photo.png", PNG, content_type="image/png")
+    response = client.post(reverse("incentives:nomination-create"), _form(mahalla, files=photo))
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(response["Location"]).content.decode()
     for secret in ("Qodirov Aziz", "AC7654321", "+998 90 111 22 33", "Yunusobod, 4-uy"):
         assert secret not in page
+    # A photo of a citizen's case may show the citizen: it follows the same rule.
+    evidence = NominationEvidence.objects.get(nomination__document_number="AC7654321")
+    file_url = reverse("incentives:nomination-evidence", args=[evidence.nomination_id, evidence.pk])
+    assert file_url not in page
+    assert client.get(file_url).status_code == 404
+    assert signed_in("commission").get(file_url).status_code == 200
     listing = client.get(reverse("incentives:nomination-list")).content.decode()
     assert "Qodirov Aziz" not in listing
     assert not PersonalDataRead.objects.filter(user__username="ngo.staff").exists()
