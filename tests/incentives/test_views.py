@@ -20,6 +20,7 @@ from incentives.models import (
     NominationEvidence,
     SocialProtectionCase,
 )
+from incentives.services import nomination_comment_add
 from tests.partnership.test_activities import PNG
 
 pytestmark = pytest.mark.django_db
@@ -365,3 +366,19 @@ def test_social_protection_is_closed_to_ngos_and_the_council(signed_in, username
     client = signed_in(username)
     assert client.get(reverse("incentives:social-case-list")).status_code == 404
     assert client.get(reverse("incentives:social-case-detail", args=[case.pk])).status_code == 404
+
+
+def test_the_detail_costs_the_same_however_long_the_review(
+    signed_in, submit, demo_user, django_assert_num_queries
+):
+    nomination = submit(700)
+    client = signed_in("commission")
+    url = reverse("incentives:nomination-detail", args=[nomination.pk])
+    client.get(url)
+    with django_assert_num_queries(14) as short:
+        client.get(url)
+    for number in range(5):
+        nomination_comment_add(nomination=nomination, by=demo_user("commission"), text=f"c{number}")
+    with django_assert_num_queries(len(short.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("border-start border-3") == 5
