@@ -62,6 +62,20 @@ def awards_public() -> QuerySet[Nomination]:
     return Nomination.objects.filter(state__in=[Nomination.State.APPROVED, Nomination.State.PAID])
 
 
+def awards_counted_for(user) -> QuerySet[Nomination]:
+    """The nominations whose awards the report's second table counts.
+
+    Council members count every award in the country: the table holds only the number and
+    the total amount per ground and region, never a nominee, and DESIGN.md §1 gives the
+    council exactly such aggregates (and no personal data). Everyone else counts the
+    nominations they may see (`nominations_visible_to`), so a district commission does not
+    learn another district's figures from its report.
+    """
+    if has_role(user, Role.COUNCIL_MEMBER):
+        return Nomination.objects.all()
+    return nominations_visible_to(user)
+
+
 def _under(path: str, paths: list[str] | None) -> bool:
     return paths is None or any(path.startswith(outer) for outer in paths)
 

@@ -3,7 +3,7 @@ month, and the awards by ground and region; each table also as CSV and XLSX.
 
 The page and its four exports read the same filters through `_report`, so a download holds
 exactly the rows the page shows. Funds follow `commissions_visible_to`; the award table
-follows `award_report_scope`. A user who sees no commission gets a 404.
+follows `awards_counted_for`. A user who sees no commission gets a 404.
 """
 
 import calendar
@@ -27,12 +27,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from accounts.models import Role
-from accounts.permissions import has_role
 from core.forms import BootstrapFormMixin
 from core.i18n import language_suffix
-from incentives.models import Fund, Level, Nomination
-from incentives.permissions import commissions_visible_to, funds_visible_to, nominations_visible_to
+from incentives.models import Fund, Level
+from incentives.permissions import awards_counted_for, commissions_visible_to, funds_visible_to
 from incentives.selectors import awards_by_ground_and_region, fund_use_in_period
 from mahalla.models import Territory
 
@@ -101,20 +99,6 @@ class ReportFilterForm(BootstrapFormMixin, forms.Form):
         ).order_by("path")
 
 
-def award_report_scope(user) -> QuerySet[Nomination]:
-    """The nominations whose awards the report's second table counts.
-
-    Council members count every award in the country: the table holds only the number and
-    the total amount per ground and region, never a nominee, and DESIGN.md §1 gives the
-    council exactly such aggregates (and no personal data). Everyone else counts the
-    nominations they may see (`nominations_visible_to`), so a district commission does not
-    learn another district's figures from its report.
-    """
-    if has_role(user, Role.COUNCIL_MEMBER):
-        return Nomination.objects.all()
-    return nominations_visible_to(user)
-
-
 @dataclass
 class Report:
     form: ReportFilterForm
@@ -149,7 +133,7 @@ def _report(request) -> Report:
     filters = form.cleaned_data
     start, end = period_bounds(filters["year"], filters["period"])
     funds = funds_visible_to(user).filter(year=filters["year"])
-    awards = award_report_scope(user).filter(decision_date__range=(start, end))
+    awards = awards_counted_for(user).filter(decision_date__range=(start, end))
     if filters["level"]:
         funds = funds.filter(commission__level=filters["level"])
         awards = awards.filter(commission__level=filters["level"])
