@@ -50,13 +50,14 @@ messages: install
 # Front-end libraries from the npm registry, copied under static/vendor/ (no CDN at run time).
 vendor:
 	npm ci --ignore-scripts --no-audit --no-fund
-	rm -rf static/vendor/bootstrap static/vendor/htmx
-	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx
+	rm -rf static/vendor/bootstrap static/vendor/htmx static/vendor/echarts
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/echarts
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	cp node_modules/@popperjs/core/LICENSE.md static/vendor/bootstrap/LICENSE.popper.md
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts/
 	node -e 'const l=require("./package-lock.json").packages; console.log(Object.entries(l).filter(([k])=>k).map(([k,v])=>k.replace("node_modules/","")+" "+v.version).join("\n"))' > static/vendor/VERSIONS.txt
 
 # Re-resolve the locks after changing pyproject.toml (needs uv: pip install uv).

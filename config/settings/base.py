@@ -185,6 +185,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partnership.tasks.partnership_reminders_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every night at 01:30 Tashkent time: the current month's, quarter's and year's roll-ups
+    # (and last month's, for late records).
+    "rollups-refresh-current": {
+        "task": "accountability.tasks.rollups_refresh_current_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------

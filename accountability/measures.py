@@ -1,0 +1,315 @@
+"""The measures indicators are made of: each a count or a sum over one domain table for a
+period, placed on the territory tree by one territory field of its rows.
+
+A measure is computed for every node of the tree in four grouped queries (country, region,
+district: by the prefix of the row's territory path, whose segments have fixed lengths;
+mahalla: by the path itself), never per node. Only confirmed joint activities and signed,
+unterminated agreements count (DESIGN.md §4).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce, Length, Substr
+from django.utils.translation import gettext_lazy as _
+
+from accountability.periods import Period
+from accounts.models import Membership, Role
+from incentives.models import Nomination
+from mahalla.models import MahallaCategoryChange, Territory
+from partnership.models import Agreement, InformationRequest, JointActivity
+from prevention.models import (
+    AccountabilityMeeting,
+    PreventionRecord,
+    RegisterEntry,
+    ResidentFeedback,
+)
+
+# Length of the path of a node at each level above the mahalla: "17/", "17/1726/",
+# "17/1726/1726266/" (SOATO codes: 2, 4 and 7 digits).
+PREFIX_LENGTHS = {"country": 3, "region": 8, "district": 16}
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    label: str
+    rows: Callable[[Period], QuerySet]
+    # The territory foreign key of the rows ("" when the rows are territories themselves).
+    place: str
+    aggregate: Callable[[], object] = lambda: Count("pk")
+    # The node's own figure, not a total of its subtree (population).
+    own_field: str = ""
+
+    def field(self, name: str) -> str:
+        return f"{self.place}__{name}" if self.place else name
+
+
+def _in(period: Period, field: str) -> Q:
+    return Q(**{f"{field}__gte": period.start, f"{field}__lte": period.end})
+
+
+def _agreements_in_force(period: Period) -> QuerySet:
+    """Signed agreements valid at some time in the period, not terminated."""
+    return Agreement.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        signed_on__isnull=False,
+        signed_on__lte=period.end,
+        valid_from__lte=period.end,
+        status__in=[Agreement.Status.ACTIVE, Agreement.Status.EXPIRED],
+    )
+
+
+def _confirmed_activities(period: Period) -> QuerySet:
+    return JointActivity.objects.filter(_in(period, "date"), status=JointActivity.Status.CONFIRMED)
+
+
+def _mahallas_red_at_start(period: Period) -> QuerySet:
+    """Mahallas whose category on the period's first day was red: the latest dated change
+    before it, or the current category where none is recorded."""
+    before = MahallaCategoryChange.objects.filter(
+        mahalla=OuterRef("pk"), effective_from__lt=period.start
+    ).order_by("-effective_from", "-pk")
+    return (
+        Territory.objects.filter(kind=Territory.Kind.MAHALLA)
+        .annotate(at_start=Coalesce(Subquery(before.values("category")[:1]), F("category")))
+        .filter(at_start=Territory.Category.RED)
+    )
+
+
+def _improved(period: Period) -> QuerySet:
+    moved_up = MahallaCategoryChange.objects.filter(
+        _in(period, "effective_from"),
+        mahalla=OuterRef("pk"),
+        category__in=[Territory.Category.YELLOW, Territory.Category.GREEN],
+    )
+    return _mahallas_red_at_start(period).filter(Exists(moved_up))
+
+
+def _records(kind: str) -> Callable[[Period], QuerySet]:
+    return lambda period: PreventionRecord.objects.filter(_in(period, "date"), kind=kind)
+
+
+def _answered(period: Period) -> QuerySet:
+    return InformationRequest.objects.filter(
+        answered_at__date__gte=period.start, answered_at__date__lte=period.end
+    )
+
+
+def _register_exits(period: Period) -> QuerySet:
+    return RegisterEntry.objects.filter(_in(period, "removed_on"))
+
+
+MEASURE_LIST = [
+    Measure(
+        "population", _("residents"), lambda p: Territory.objects.all(), "", own_field="population"
+    ),
+    Measure(
+        "mahallas",
+        _("mahallas"),
+        lambda p: Territory.objects.filter(kind=Territory.Kind.MAHALLA),
+        "",
+    ),
+    Measure(
+        "red_mahallas",
+        _("red mahallas"),
+        lambda p: Territory.objects.filter(
+            kind=Territory.Kind.MAHALLA, category=Territory.Category.RED
+        ),
+        "",
+    ),
+    Measure(
+        "active_agreements",
+        _("agreements in force"),
+        _agreements_in_force,
+        "unit__territory",
+        lambda: Count("pk", distinct=True),
+    ),
+    Measure("joint_activities", _("confirmed joint activities"), _confirmed_activities, "place"),
+    Measure(
+        "mahallas_with_partner",
+        _("mahallas with a confirmed joint activity"),
+        lambda p: _confirmed_activities(p).filter(place__kind=Territory.Kind.MAHALLA),
+        "place",
+        lambda: Count("place", distinct=True),
+    ),
+    Measure(
+        "red_mahallas_with_partner",
+        _("red mahallas with a confirmed joint activity"),
+        lambda p: _confirmed_activities(p).filter(
+            place__kind=Territory.Kind.MAHALLA, place__category=Territory.Category.RED
+        ),
+        "place",
+        lambda: Count("place", distinct=True),
+    ),
+    Measure(
+        "proposals",
+        _("agreements proposed"),
+        lambda p: Agreement.objects.filter(
+            created_at__date__gte=p.start, created_at__date__lte=p.end
+        ).exclude(status=Agreement.Status.DRAFT),
+        "unit__territory",
+    ),
+    Measure(
+        "proposals_accepted",
+        _("agreements signed"),
+        lambda p: Agreement.objects.filter(_in(p, "signed_on")),
+        "unit__territory",
+    ),
+    Measure("requests_answered", _("information requests answered"), _answered, "unit__territory"),
+    Measure(
+        "request_answer_days",
+        _("days taken to answer information requests"),
+        _answered,
+        "unit__territory",
+        lambda: Sum(F("answered_at") - F("created_at")),
+    ),
+    Measure(
+        "awards",
+        _("awards under Resolution No. 15"),
+        lambda p: Nomination.objects.filter(
+            _in(p, "decision_date"),
+            state__in=[Nomination.State.APPROVED, Nomination.State.PAID],
+        ),
+        "mahalla",
+    ),
+    Measure(
+        "award_amount",
+        _("amount awarded, so'm"),
+        lambda p: Nomination.objects.filter(
+            _in(p, "decision_date"),
+            state__in=[Nomination.State.APPROVED, Nomination.State.PAID],
+        ),
+        "mahalla",
+        lambda: Sum("amount"),
+    ),
+    Measure(
+        "inspectors",
+        _("inspectors"),
+        lambda p: Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=p.start),
+            role=Role.INSPECTOR,
+            valid_from__lte=p.end,
+            territory__kind=Territory.Kind.MAHALLA,
+        ),
+        "territory",
+        lambda: Count("user", distinct=True),
+    ),
+    Measure(
+        "inspectors_reporting",
+        _("inspectors who reported to residents"),
+        lambda p: AccountabilityMeeting.objects.filter(
+            _in(p, "date"), status=AccountabilityMeeting.Status.HELD
+        ),
+        "mahalla",
+        lambda: Count("inspector", distinct=True),
+    ),
+    Measure(
+        "meetings_held",
+        _("meetings with residents held"),
+        lambda p: AccountabilityMeeting.objects.filter(
+            _in(p, "date"), status=AccountabilityMeeting.Status.HELD
+        ),
+        "mahalla",
+    ),
+    *[
+        Measure(f"records_{kind}", label, _records(kind), "mahalla")
+        for kind, label in PreventionRecord.Kind.choices
+    ],
+    Measure(
+        "register_persons",
+        _("people on the prevention register"),
+        lambda p: RegisterEntry.objects.filter(
+            Q(removed_on__isnull=True) | Q(removed_on__gte=p.start), registered_on__lte=p.end
+        ),
+        "mahalla",
+    ),
+    Measure(
+        "register_exits_ngo",
+        _("removals from the register after rehabilitation with an NGO"),
+        lambda p: _register_exits(p).filter(rehabilitation_partner__isnull=False),
+        "mahalla",
+    ),
+    Measure(
+        "register_exits_rehab",
+        _("removals from the register with rehabilitation support"),
+        lambda p: _register_exits(p).exclude(rehabilitation_support=""),
+        "mahalla",
+    ),
+    Measure(
+        "ratings",
+        _("resident ratings"),
+        lambda p: ResidentFeedback.objects.filter(
+            created_at__date__gte=p.start, created_at__date__lte=p.end
+        ),
+        "mahalla",
+    ),
+    Measure(
+        "ratings_sum",
+        _("sum of resident ratings"),
+        lambda p: ResidentFeedback.objects.filter(
+            created_at__date__gte=p.start, created_at__date__lte=p.end
+        ),
+        "mahalla",
+        lambda: Sum("rating"),
+    ),
+    Measure("red_at_start", _("mahallas red at the period's start"), _mahallas_red_at_start, ""),
+    Measure(
+        "red_improved",
+        _("red mahallas that became yellow or green"),
+        _improved,
+        "",
+    ),
+]
+MEASURES = {measure.code: measure for measure in MEASURE_LIST}
+
+
+def _number(value) -> Decimal:
+    """Counts, sums and durations (in days) as one kind of number."""
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, timedelta):
+        return Decimal(value.total_seconds()) / Decimal(86400)
+    return Decimal(value)
+
+
+def measure_values(measure: Measure, period: Period) -> dict[str, Decimal]:
+    """The measure at every node that has a figure, by the node's path."""
+    path = measure.field("path")
+    rows = measure.rows(period).order_by()
+    if measure.own_field:
+        return {
+            node: _number(value)
+            for node, value in rows.values_list(path, measure.own_field)
+            if value
+        }
+    values: dict[str, Decimal] = {}
+    for length in PREFIX_LENGTHS.values():
+        grouped = (
+            rows.annotate(_depth=Length(path), _node=Substr(path, 1, length))
+            .filter(_depth__gte=length)
+            .values("_node")
+            .annotate(_value=measure.aggregate())
+            .values_list("_node", "_value")
+        )
+        values.update((node, _number(value)) for node, value in grouped)
+    mahallas = (
+        rows.filter(**{measure.field("kind"): Territory.Kind.MAHALLA})
+        .values(path)
+        .annotate(_value=measure.aggregate())
+        .values_list(path, "_value")
+    )
+    values.update((node, _number(value)) for node, value in mahallas)
+    return {node: value for node, value in values.items() if value}
