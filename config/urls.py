@@ -15,6 +15,7 @@ urlpatterns = [
     path("prevention/", include("prevention.urls")),
     path("partnership/", include("partnership.urls")),
     path("incentives/", include("incentives.urls")),
+    path("accountability/", include("accountability.urls")),
     path("healthz", healthz_view, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

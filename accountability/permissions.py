@@ -1,0 +1,40 @@
+"""Who sees what of the accountability figures (DESIGN.md §1, §6).
+
+Everything here is aggregate: roll-ups and published reports carry no personal data. The
+dashboard is for the Advisory Council and the officials who answer to it; published reports,
+their archive and the roll-ups behind them are public. Counts derived from personal records
+(register entries, nominees) below SMALL_COUNT are shown as "<5" to everyone outside the MIA,
+so that a small mahalla's figure never points at a person.
+"""
+
+from decimal import Decimal
+
+from accounts.models import MIA_ROLES, Role
+from accounts.permissions import has_role, is_portal_admin
+
+SMALL_COUNT = 5
+DASHBOARD_ROLES = frozenset(
+    {Role.COUNCIL_MEMBER, Role.UNIT_OFFICER, Role.COMMISSION_MEMBER, Role.ADMIN}
+)
+
+
+def can_view_dashboard(user) -> bool:
+    return is_portal_admin(user) or has_role(user, *DASHBOARD_ROLES)
+
+
+def can_manage_report_runs(user) -> bool:
+    """Report runs (their progress, a re-run) are the portal administrators'."""
+    return is_portal_admin(user)
+
+
+def sees_small_counts(user) -> bool:
+    """MIA users and administrators see exact small counts; everyone else "<5"."""
+    return is_portal_admin(user) or has_role(user, *MIA_ROLES)
+
+
+def is_suppressed(indicator, numerator: Decimal | None) -> bool:
+    """A count from personal records that is under five (and not zero) is not shown in
+    public: the one rule for the dashboard, the reports and the API."""
+    return bool(
+        indicator.from_personal_records and numerator is not None and 0 < numerator < SMALL_COUNT
+    )
