@@ -179,7 +179,7 @@ class PublicReport(BaseModel):
     html = models.TextField(_("HTML"))
     pdf = models.FileField(_("PDF"), upload_to=report_upload_path)
     csv = models.FileField(_("CSV"), upload_to=report_upload_path)
-    html_sha256 = models.CharField(_("SHA-256 of the HTML"), max_length=64)
+    html_sha256 = models.CharField(_("SHA-256 of the HTML"), max_length=64, db_index=True)
     pdf_sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, db_index=True)
     csv_sha256 = models.CharField(_("SHA-256 of the CSV"), max_length=64, db_index=True)
     reason = models.CharField(_("reason for a new version"), max_length=300, blank=True)
@@ -202,6 +202,8 @@ class PublicReport(BaseModel):
                 fields=["territory", "period_kind", "period_start"], name="report_node_period"
             ),
             models.Index(fields=["period_kind", "period_start"], name="report_period"),
+            # The public archive, newest first.
+            models.Index(fields=["-period_start", "-id"], name="report_archive_order"),
         ]
 
     def __str__(self) -> str:

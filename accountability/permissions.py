@@ -9,6 +9,7 @@ so that a small mahalla's figure never points at a person.
 
 from decimal import Decimal
 
+from accountability.models import ReportRun
 from accounts.models import MIA_ROLES, Role
 from accounts.permissions import has_role, is_portal_admin
 
@@ -25,6 +26,13 @@ def can_view_dashboard(user) -> bool:
 def can_manage_report_runs(user) -> bool:
     """Report runs (their progress, a re-run) are the portal administrators'."""
     return is_portal_admin(user)
+
+
+def report_runs_visible_to(user):
+    """Every run for those who manage them, none for anyone else."""
+    if can_manage_report_runs(user):
+        return ReportRun.objects.all()
+    return ReportRun.objects.none()
 
 
 def sees_small_counts(user) -> bool:

@@ -1,20 +1,37 @@
-"""Writes of the accountability app: the indicator catalogue and the roll-ups.
+"""Writes of the accountability app: the indicator catalogue, the roll-ups and the public
+reports with the runs that make them.
 
 A period's roll-ups are computed from the measures in a fixed number of grouped queries
 (accountability.measures) and replace the period's rows as a whole in one transaction, so a
 re-run replaces and never duplicates, and a reader sees either the old rows or the new.
 """
 
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
+from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accountability.measures import MEASURES, measure_values
-from accountability.models import Indicator, RollUp
+from accountability.models import Indicator, PeriodKind, PublicReport, ReportRun, RollUp
 from accountability.periods import Period
+from accountability.permissions import is_suppressed
 from accountability.reference_data import INDICATORS
+from core.exceptions import ApplicationError
+from incentives.permissions import awards_public
+from incentives.selectors import award_public_name, award_register_list
 from mahalla.models import Territory
+from partnership.models import Obligation
 
 BATCH = 5000
 # Four decimal places are stored; values are rounded once, here.
@@ -95,3 +112,406 @@ def rollup_refresh(*, period: Period) -> int:
             RollUp.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
     return written
+
+
+# --- Public reports ---------------------------------------------------------------------------
+#
+# A report is rendered from roll-ups and a few counts of the period, in the portal's default
+# language, and holds nothing that changes with the time of rendering: rendering it again
+# from the same data gives the same bytes, which is how a re-run knows there is nothing new.
+
+# The levels whose reports each kind of period brings (the schedule, the run page, the tag).
+REPORT_LEVELS = {
+    PeriodKind.MONTH: [Territory.Kind.MAHALLA],
+    PeriodKind.QUARTER: [Territory.Kind.DISTRICT, Territory.Kind.REGION, Territory.Kind.COUNTRY],
+    PeriodKind.YEAR: [Territory.Kind.DISTRICT, Territory.Kind.REGION, Territory.Kind.COUNTRY],
+}
+REPORT_TEMPLATE = "accountability/report.html#document"
+# The stored document's report proper lies between these, so the report page can show it
+# inside the portal's layout without a second rendering.
+REPORT_BODY_START = "<!-- report -->"
+REPORT_BODY_END = "<!-- /report -->"
+TREND_PERIODS = 4
+# The republic's report would otherwise list every award of the year; the register has them.
+AWARDS_LISTED = 50
+RUN_BATCH = 50
+SUPPRESSED_TEXT = "<5"
+# Spreadsheets run cells starting with these as formulas (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ReportCell:
+    """One figure of an indicator in one period, as the public may see it."""
+
+    numerator: Decimal | None
+    denominator: Decimal | None
+    value: Decimal | None
+    suppressed: bool
+    denominator_suppressed: bool = False
+
+    @property
+    def text(self) -> str:
+        """The value for people: "<5", "—" where there is none, else localised."""
+        if self.suppressed:
+            return SUPPRESSED_TEXT
+        if self.value is None:
+            return "—"
+        return floatformat(self.value, "-2g")
+
+    def csv(self, field: str) -> str:
+        """A part ("numerator", "denominator", "value") for machines: "<5", "" or 12.5."""
+        hidden = self.denominator_suppressed if field == "denominator" else self.suppressed
+        if hidden:
+            return SUPPRESSED_TEXT
+        return _plain(getattr(self, field))
+
+
+def _plain(number: Decimal | None) -> str:
+    if number is None:
+        return ""
+    text = format(number.quantize(QUANTUM), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@dataclass(frozen=True)
+class ReportIndicatorRow:
+    indicator: Indicator
+    trend: list[ReportCell]  # TREND_PERIODS cells, oldest first; the last is the period's
+
+    @property
+    def current(self) -> ReportCell:
+        return self.trend[-1]
+
+    @property
+    def previous(self) -> ReportCell:
+        return self.trend[-2]
+
+    @property
+    def change(self) -> str:
+        """Against the previous period: "up", "down", "same", or "" when either is unknown."""
+        now, before = self.current, self.previous
+        if now.suppressed or before.suppressed or now.value is None or before.value is None:
+            return ""
+        if now.value == before.value:
+            return "same"
+        return "up" if now.value > before.value else "down"
+
+    @property
+    def is_better(self) -> bool:
+        higher = self.indicator.better == Indicator.Better.HIGHER
+        return (self.change == "up") == higher and self.change in ("up", "down")
+
+
+@dataclass(frozen=True)
+class ReportAward:
+    name: str
+    ground: str
+    month: date
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """Everything a report shows, read once and rendered into all three formats."""
+
+    territory: Territory
+    ancestors: list[Territory]
+    period: Period
+    trend_periods: list[Period]
+    rows: list[ReportIndicatorRow]
+    activities: int
+    agreements: int
+    obligations_done: int
+    obligations_total: int
+    meetings: int
+    awards_count: int
+    awards: list[ReportAward]
+
+    @property
+    def obligations_percent(self) -> int | None:
+        if not self.obligations_total:
+            return None
+        return round(100 * self.obligations_done / self.obligations_total)
+
+
+def _cell(indicator: Indicator, rollup: RollUp | None) -> ReportCell:
+    if rollup is None:
+        return ReportCell(numerator=None, denominator=None, value=None, suppressed=False)
+    return ReportCell(
+        numerator=rollup.numerator,
+        denominator=rollup.denominator,
+        value=rollup.value,
+        suppressed=is_suppressed(indicator, rollup.numerator),
+        denominator_suppressed=is_suppressed(indicator, rollup.denominator),
+    )
+
+
+def _subtree(measure_code: str, period: Period, territory: Territory) -> QuerySet:
+    """A measure's rows (accountability.measures) under a node: the same definitions as the
+    roll-ups, so a report's counts agree with its indicators."""
+    measure = MEASURES[measure_code]
+    return measure.rows(period).filter(**{f"{measure.field('path')}__startswith": territory.path})
+
+
+def report_content(*, territory: Territory, period: Period) -> ReportContent:
+    """The report's figures: every active indicator at the node in the period and the three
+    before it (from roll-ups), and the period's partnership, meeting and award counts.
+
+    Indicators counted from personal records are suppressed under five (is_suppressed); the
+    awards are listed as the public register names them, so their number is not.
+    """
+    trend_periods = [period.shift(steps) for steps in range(1 - TREND_PERIODS, 1)]
+    indicators = list(Indicator.objects.filter(is_active=True).order_by("order", "code"))
+    rollups = {
+        (rollup.indicator_id, rollup.period_start): rollup
+        for rollup in RollUp.objects.filter(
+            territory=territory,
+            period_kind=period.kind,
+            period_start__in=[p.start for p in trend_periods],
+        )
+    }
+    rows = [
+        ReportIndicatorRow(
+            indicator=indicator,
+            trend=[_cell(indicator, rollups.get((indicator.pk, p.start))) for p in trend_periods],
+        )
+        for indicator in indicators
+    ]
+    activities = _subtree("joint_activities", period, territory)
+    agreements = _subtree("active_agreements", period, territory)
+    obligations = Obligation.objects.filter(
+        agreement__in=agreements.values("pk"),
+        due_date__gte=period.start,
+        due_date__lte=period.end,
+    ).aggregate(
+        total=Count("pk"),
+        done=Count("pk", filter=Q(state=Obligation.State.DONE, done_on__lte=period.end)),
+    )
+    awards = award_register_list(
+        queryset=awards_public().filter(
+            decision_date__gte=period.start,
+            decision_date__lte=period.end,
+            mahalla__path__startswith=territory.path,
+        )
+    )
+    ancestor_codes = territory.ancestor_codes
+    ancestors = sorted(
+        Territory.objects.filter(code__in=ancestor_codes), key=lambda node: node.depth
+    )
+    return ReportContent(
+        territory=territory,
+        ancestors=ancestors,
+        period=period,
+        trend_periods=trend_periods,
+        rows=rows,
+        activities=activities.count(),
+        agreements=agreements.count(),
+        obligations_done=obligations["done"],
+        obligations_total=obligations["total"],
+        meetings=_subtree("meetings_held", period, territory).count(),
+        awards_count=awards.count(),
+        awards=[
+            ReportAward(
+                name=award_public_name(award),
+                ground=award.ground.name,
+                month=award.decision_date.replace(day=1),
+            )
+            for award in awards[:AWARDS_LISTED]
+        ],
+    )
+
+
+def _report_html(content: ReportContent, version: int) -> str:
+    return render_to_string(REPORT_TEMPLATE, {"content": content, "version": version})
+
+
+def _report_csv(content: ReportContent) -> bytes:
+    """One row per indicator, UTF-8 with a BOM (spreadsheets read it right); text cells that
+    a spreadsheet would run as a formula are quoted."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(
+        [
+            _("Territory code"),
+            _("Period"),
+            _("Indicator code"),
+            _("Indicator"),
+            _("Unit"),
+            _("Numerator"),
+            _("Denominator"),
+            _("Value"),
+            _("Previous period"),
+            *[p.slug for p in content.trend_periods],
+        ]
+    )
+    for row in content.rows:
+        writer.writerow(
+            [
+                content.territory.code,
+                content.period.slug,
+                row.indicator.code,
+                _csv_text(row.indicator.name),
+                _csv_text(row.indicator.get_unit_display()),
+                row.current.csv("numerator"),
+                row.current.csv("denominator"),
+                row.current.csv("value"),
+                row.previous.csv("value"),
+                *[cell.csv("value") for cell in row.trend],
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_text(text: str) -> str:
+    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def report_body(report: PublicReport) -> str:
+    """The report proper of a stored document, without its <html> and <head>."""
+    start = report.html.find(REPORT_BODY_START)
+    end = report.html.find(REPORT_BODY_END)
+    if start < 0 or end < start:
+        return ""
+    return report.html[start + len(REPORT_BODY_START) : end]
+
+
+def report_generate(
+    *, territory: Territory, period: Period, run: ReportRun | None = None, reason: str = ""
+) -> PublicReport:
+    """The node's published report for the period, made if it is missing or out of date.
+
+    When the latest version renders to the same HTML it is returned as it is, so generating
+    twice, or a batch redone after a killed worker, adds nothing. Otherwise a new version is
+    stored, with `reason` (or a default one) saying why. The node's row is locked meanwhile,
+    so two workers on the same node cannot both add a version.
+    """
+    language = settings.LANGUAGE_CODE
+    with translation.override(language):
+        content = report_content(territory=territory, period=period)
+        with transaction.atomic():
+            Territory.objects.select_for_update().filter(pk=territory.pk).exists()
+            latest = (
+                PublicReport.objects.filter(
+                    territory=territory, period_kind=period.kind, period_start=period.start
+                )
+                .order_by("-version")
+                .first()
+            )
+            if latest is not None:
+                html = _report_html(content, latest.version)
+                if _sha256(html.encode()) == latest.html_sha256:
+                    return latest
+                version = latest.version + 1
+                reason = reason or _("The figures changed after version %(version)d.") % {
+                    "version": latest.version
+                }
+            else:
+                version = 1
+            html = _report_html(content, version)
+            # Imported here: only workers render PDFs, and WeasyPrint loads Pango on import.
+            import weasyprint
+
+            pdf = weasyprint.HTML(string=html).write_pdf()
+            csv_bytes = _report_csv(content)
+            report = PublicReport(
+                territory=territory,
+                period_kind=period.kind,
+                period_start=period.start,
+                version=version,
+                html=html,
+                html_sha256=_sha256(html.encode()),
+                pdf_sha256=_sha256(pdf),
+                csv_sha256=_sha256(csv_bytes),
+                reason=reason[:300],
+                run=run,
+            )
+            report.pdf.save(f"{period.slug}.pdf", ContentFile(pdf), save=False)
+            report.csv.save(f"{period.slug}.csv", ContentFile(csv_bytes), save=False)
+            report.full_clean(validate_constraints=False)
+            report.save()
+    return report
+
+
+# --- Report runs ------------------------------------------------------------------------------
+
+
+def _report_nodes(level: str, period: Period) -> QuerySet[Territory]:
+    """The nodes of a level that existed during the period, the order a run takes them in."""
+    return Territory.objects.filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
+        kind=level,
+    ).order_by("path")
+
+
+@transaction.atomic
+def report_run_start(*, period: Period, level: str) -> ReportRun:
+    """The run of a level's reports for the period, ready for its batches: a finished run
+    starts over (its reports are only replaced where the figures changed), a failed or
+    unfinished one continues from where it stopped."""
+    if level not in Territory.Kind.values:
+        raise ApplicationError(_("There is no territory level “%(level)s”.") % {"level": level})
+    run, _created = ReportRun.objects.select_for_update().get_or_create(
+        period_kind=period.kind, period_start=period.start, level=level
+    )
+    nodes = _report_nodes(level, period)
+    if run.state == ReportRun.State.DONE:
+        run.last_path = ""
+        run.finished_at = None
+    run.state = ReportRun.State.QUEUED
+    run.error = ""
+    run.total = nodes.count()
+    run.done = nodes.filter(path__lte=run.last_path).count() if run.last_path else 0
+    run.save(
+        update_fields=["state", "error", "total", "done", "last_path", "finished_at", "updated_at"]
+    )
+    return run
+
+
+def report_run_batch(*, run: ReportRun, size: int | None = None) -> bool:
+    """Makes the reports of the next `size` (RUN_BATCH) nodes after the run's `last_path`,
+    then moves it on; True while nodes remain.
+
+    A batch redone (a worker killed before it was acknowledged) finds its reports already
+    made. `done` is recounted from `last_path`, never added to, so it cannot count a node
+    twice; and a delivery that finds the run already past its batch stops there, so two
+    chains of batches for one run collapse into one.
+    """
+    if run.state == ReportRun.State.DONE:
+        return False
+    if run.state != ReportRun.State.RUNNING:
+        ReportRun.objects.filter(pk=run.pk).exclude(state=ReportRun.State.DONE).update(
+            state=ReportRun.State.RUNNING, updated_at=timezone.now()
+        )
+    period = Period(run.period_kind, run.period_start)
+    nodes_qs = _report_nodes(run.level, period)
+    nodes = list(nodes_qs.filter(path__gt=run.last_path)[: size or RUN_BATCH])
+    for node in nodes:
+        report_generate(territory=node, period=period, run=run)
+    with transaction.atomic():
+        run = ReportRun.objects.select_for_update().get(pk=run.pk)
+        if nodes and nodes[-1].path <= run.last_path:
+            return False
+        if nodes:
+            run.last_path = nodes[-1].path
+        more = bool(nodes) and nodes_qs.filter(path__gt=run.last_path).exists()
+        run.done = nodes_qs.filter(path__lte=run.last_path).count() if run.last_path else 0
+        if not more:
+            run.state = ReportRun.State.DONE
+            run.finished_at = timezone.now()
+            run.total = run.done
+        else:
+            run.state = ReportRun.State.RUNNING
+        run.save(update_fields=["last_path", "done", "total", "state", "finished_at", "updated_at"])
+    return more
+
+
+def report_run_fail(*, run_id: int, error: str) -> None:
+    """Marks a run failed, with the error, for the run page; starting it again continues."""
+    ReportRun.objects.filter(pk=run_id).exclude(state=ReportRun.State.DONE).update(
+        state=ReportRun.State.FAILED, error=error[:2000], updated_at=timezone.now()
+    )

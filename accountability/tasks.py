@@ -1,15 +1,23 @@
 """Celery tasks of the accountability app: interfaces that parse ids and dates and call a
-service. Every task is idempotent: a roll-up replaces its period's rows."""
+service. Every task is idempotent: a roll-up replaces its period's rows, and a report is only
+made again where its figures changed."""
 
 from datetime import timedelta
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.db import OperationalError
 from django.utils import timezone
 
-from accountability.models import PeriodKind
+from accountability.models import PeriodKind, ReportRun
 from accountability.periods import Period
-from accountability.services import rollup_refresh
+from accountability.services import (
+    REPORT_LEVELS,
+    report_run_batch,
+    report_run_fail,
+    report_run_start,
+    rollup_refresh,
+)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -26,3 +34,58 @@ def rollups_refresh_current_task() -> dict[str, int]:
     periods = [Period.containing(kind, yesterday) for kind in PeriodKind.values]
     periods.append(Period.containing(PeriodKind.MONTH, yesterday).previous)
     return {f"{p.kind} {p.start}": rollup_refresh(period=p) for p in periods}
+
+
+class _ReportRunBatchTask(DjangoTask):
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Called once the retries are spent: the run page shows the run failed, and why.
+        run_id = args[0] if args else kwargs.get("run_id")
+        report_run_fail(run_id=run_id, error=f"{type(exc).__name__}: {exc}")
+
+
+@shared_task(
+    base=_ReportRunBatchTask,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def report_run_batch_task(run_id: int) -> bool:
+    """One batch of a report run, then the next batch as a new task until none is left
+    (short tasks, each well inside the broker's visibility timeout). Redelivered after a
+    killed worker, it redoes its batch, which adds nothing."""
+    more = report_run_batch(run=ReportRun.objects.get(pk=run_id))
+    if more:
+        report_run_batch_task.delay_on_commit(run_id)
+    return more
+
+
+def _reports_start(period: Period) -> dict[str, int]:
+    """The period's roll-ups made final, then a run per level its reports are made for."""
+    rollup_refresh(period=period)
+    runs = {}
+    for level in REPORT_LEVELS[period.kind]:
+        run = report_run_start(period=period, level=level)
+        report_run_batch_task.delay_on_commit(run.pk)
+        runs[level] = run.pk
+    return runs
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def reports_monthly_task() -> dict[str, int]:
+    """The mahallas' reports of the month before."""
+    month = Period.containing(PeriodKind.MONTH, timezone.localdate()).previous
+    return _reports_start(month)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def reports_quarterly_task() -> dict[str, int]:
+    """The districts', regions' and the republic's reports of the quarter before."""
+    quarter = Period.containing(PeriodKind.QUARTER, timezone.localdate()).previous
+    return _reports_start(quarter)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def reports_yearly_task() -> dict[str, int]:
+    """The districts', regions' and the republic's reports of the year before."""
+    year = Period.containing(PeriodKind.YEAR, timezone.localdate()).previous
+    return _reports_start(year)

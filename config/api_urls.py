@@ -1,6 +1,15 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from accountability.api.views import (
+    IndicatorViewSet,
+    PublicReportViewSet,
+    ReportCsvFileApi,
+    ReportPdfFileApi,
+    ReportRunStartApi,
+    ReportRunViewSet,
+    RollUpViewSet,
+)
 from accounts.api.views import MeApi, TokenObtainApi, UserViewSet
 from incentives.api.views import (
     AmountRuleViewSet,
@@ -100,6 +109,10 @@ router.register("nominations", NominationViewSet, basename="nomination")
 router.register("awards", AwardViewSet, basename="award")
 router.register("award-register", AwardRegisterViewSet, basename="award-register")
 router.register("social-cases", SocialCaseViewSet, basename="social-case")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("rollups", RollUpViewSet, basename="rollup")
+router.register("report-runs", ReportRunViewSet, basename="report-run")
+router.register("reports", PublicReportViewSet, basename="report")
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="auth-token"),
@@ -199,5 +212,8 @@ urlpatterns = [
         NominationEvidenceFileApi.as_view(),
         name="nomination-evidence-file",
     ),
+    path("report-runs/start/", ReportRunStartApi.as_view(), name="report-run-start"),
+    path("reports/<int:pk>/pdf/", ReportPdfFileApi.as_view(), name="report-pdf-file"),
+    path("reports/<int:pk>/csv/", ReportCsvFileApi.as_view(), name="report-csv-file"),
     *router.urls,
 ]

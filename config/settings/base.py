@@ -191,6 +191,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accountability.tasks.rollups_refresh_current_task",
         "schedule": crontab(hour=1, minute=30),
     },
+    # On the 1st of every month at 03:00 Tashkent time: last month's roll-ups, then the
+    # mahallas' public reports of last month.
+    "reports-monthly": {
+        "task": "accountability.tasks.reports_monthly_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=0),
+    },
+    # On 1 January, 1 April, 1 July and 1 October at 04:00 Tashkent time: the quarter just
+    # ended, for the districts, the regions and the republic.
+    "reports-quarterly": {
+        "task": "accountability.tasks.reports_quarterly_task",
+        "schedule": crontab(month_of_year="1,4,7,10", day_of_month=1, hour=4, minute=0),
+    },
+    # On 2 January at 05:00 Tashkent time: the year just ended, for the districts, the regions
+    # and the republic (a day after the fourth quarter's reports).
+    "reports-yearly": {
+        "task": "accountability.tasks.reports_yearly_task",
+        "schedule": crontab(month_of_year=1, day_of_month=2, hour=5, minute=0),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -332,7 +350,8 @@ LOGGING = {
             "DJANGO_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
         ),
     },
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each step of every PDF at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }
 
 # --- Portal ---------------------------------------------------------------------------------

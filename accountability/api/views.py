@@ -1,0 +1,251 @@
+"""REST API of the accountability figures (STYLE.md §5, DESIGN.md §6): the indicator
+catalogue, the roll-up values, the published reports with their files, and the report runs.
+
+The catalogue, the roll-ups and the reports are public aggregates: no sign-in needed. Small
+counts from personal records are hidden from everyone accountability.permissions does not let
+see them (the council and the public among them), by one rule in the roll-up serializer.
+Report runs are the administrators': to anyone else the list is empty and a run is a 404, as
+for any object out of scope.
+"""
+
+from functools import partial
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accountability.api.serializers import (
+    IndicatorOutputSerializer,
+    PublicReportOutputSerializer,
+    ReportRunOutputSerializer,
+    RollUpOutputSerializer,
+    period_kind_field,
+    territory_kind_field,
+)
+from accountability.filters import DayField, PublicReportFilter, RollUpFilter
+from accountability.models import PublicReport, RollUp
+from accountability.periods import Period
+from accountability.permissions import (
+    can_manage_report_runs,
+    report_runs_visible_to,
+    sees_small_counts,
+)
+from accountability.selectors import indicator_list, public_report_list, rollup_list
+from accountability.services import report_run_start
+from accountability.tasks import report_run_batch_task
+from core.pagination import CursorPagination
+
+TAGS = ["accountability"]
+# Ids in URLs are numbers, so "report-runs/start/" never reads as the detail of "start".
+ID_REGEX = r"[0-9]+"
+CODE_REGEX = r"[-a-zA-Z0-9_]+"
+
+BAD_INPUT = OpenApiResponse(description=_("Invalid input or a business rule refused it."))
+FORBIDDEN = OpenApiResponse(description=_("You may not do this."))
+NOT_FOUND = OpenApiResponse(description=_("No such object in your scope."))
+
+# --- Pagination -----------------------------------------------------------------------------
+# A cursor keeps its place by the first field of the ordering alone and walks ties by an
+# offset, so each list is ordered by a unique, indexed field: a page deep in the list costs
+# the same as the first.
+
+
+class IndicatorPagination(CursorPagination):
+    ordering = ("order", "code")  # a short catalogue, in the order admins give it
+
+
+class RollUpPagination(CursorPagination):
+    # By id, the primary key. Ordering by period and territory path, as people read them,
+    # would key the cursor on period_start alone: every node and indicator of a period shares
+    # it, so the pages after the first would skip an ever longer offset (and a path is on
+    # another table, which a cursor cannot follow). The rows carry their period and node;
+    # a filtered list (indicator, node, kind, period) is found through the roll-ups' unique
+    # (indicator, period_kind, period_start, territory) and (territory, period_kind,
+    # period_start) indexes and only its rows are sorted.
+    ordering = "id"
+
+
+class NewestPagination(CursorPagination):
+    ordering = "-id"  # newest first: ids grow with creation, and the primary key is indexed
+
+
+# --- Indicators -----------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS, auth=[])
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    """The indicators in use: what each counts, divided by what, times which factor, in
+    which unit, and whether higher or lower is better. No sign-in needed."""
+
+    serializer_class = IndicatorOutputSerializer
+    pagination_class = IndicatorPagination
+    permission_classes = [permissions.AllowAny]
+    lookup_field = "code"
+    lookup_value_regex = CODE_REGEX
+
+    def get_queryset(self):
+        return indicator_list(active_only=True)
+
+
+# --- Roll-ups -------------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class RollUpViewSet(viewsets.ReadOnlyModelViewSet):
+    """Values of the indicators in use at every territory node for every period, with their
+    numerator and denominator. No sign-in needed; a count from personal records under 5 is
+    shown only to MIA officers and administrators, and comes to anyone else as `suppressed`
+    with its figures null."""
+
+    serializer_class = RollUpOutputSerializer
+    filterset_class = RollUpFilter
+    pagination_class = RollUpPagination
+    permission_classes = [permissions.AllowAny]
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self):
+        return rollup_list(queryset=RollUp.objects.all())
+
+    def get_serializer_context(self):
+        # Whether the caller sees small counts as they are: decided once per request.
+        return {
+            **super().get_serializer_context(),
+            "small_counts": sees_small_counts(self.request.user),
+        }
+
+
+# --- Report runs ----------------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class ReportRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Generations of the public reports of a period for a level of the tree, newest first,
+    with their progress (administrators only)."""
+
+    serializer_class = ReportRunOutputSerializer
+    pagination_class = NewestPagination
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self):
+        return report_runs_visible_to(self.request.user)
+
+
+class ReportRunStartApi(APIView):
+    """Starts the run of a level's public reports for a period (administrators only): a
+    finished run starts over, replacing only the reports whose figures changed; a failed or
+    unfinished one continues where it stopped. Its batches are worked in the background;
+    follow it in `report-runs/{id}/`."""
+
+    @extend_schema_serializer(component_name="ReportRunStartInput")
+    class InputSerializer(serializers.Serializer):
+        kind = period_kind_field()
+        period = serializers.CharField(
+            max_length=10,
+            help_text=_(
+                "A day of the period, as YYYY-MM or YYYY-MM-DD: the period of the kind given "
+                "that holds it."
+            ),
+        )
+        level = territory_kind_field(help_text=_("The level of the tree whose reports to make."))
+
+        def validate_period(self, value: str):
+            try:
+                return DayField().clean(value)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.messages) from None
+
+    @extend_schema(
+        operation_id="report_run_start",
+        tags=TAGS,
+        request=InputSerializer,
+        responses={202: ReportRunOutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    def post(self, request):
+        if not can_manage_report_runs(request.user):
+            raise PermissionDenied(_("Only the portal administrators start report runs."))
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        run = report_run_start(
+            period=Period.containing(values["kind"], values["period"]), level=values["level"]
+        )
+        transaction.on_commit(partial(report_run_batch_task.delay, run.pk))
+        return Response(ReportRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Published reports ----------------------------------------------------------------------
+
+
+@extend_schema(tags=TAGS)
+class PublicReportViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published accountability reports of the territory nodes, every version, newest first,
+    with the SHA-256 digest of each file (to check a printed or downloaded copy against) and
+    links to the PDF and the CSV. No sign-in needed."""
+
+    serializer_class = PublicReportOutputSerializer
+    filterset_class = PublicReportFilter
+    pagination_class = NewestPagination
+    permission_classes = [permissions.AllowAny]
+    lookup_value_regex = ID_REGEX
+
+    def get_queryset(self):
+        return public_report_list(queryset=PublicReport.objects.all())
+
+
+def _report_file(pk: int, field: str, content_type: str) -> FileResponse:
+    """A published report's file as a download named after the node, period and version;
+    404 when there is no such report or its file is missing from storage."""
+    report = get_object_or_404(PublicReport.objects.select_related("territory"), pk=pk)
+    stored = getattr(report, field)
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    period = Period(report.period_kind, report.period_start)
+    # Named as the report pages name it (accountability.views.public).
+    name = f"hamkorlik-{report.territory.code}-{period.slug}-v{report.version}.{field}"
+    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+
+
+PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiResponse(
+        OpenApiTypes.BINARY, description=_("The report as a PDF document.")
+    ),
+    404: NOT_FOUND,
+}
+CSV_RESPONSES = {
+    (200, "text/csv"): OpenApiResponse(
+        OpenApiTypes.BINARY, description=_("The report's figures as CSV (UTF-8).")
+    ),
+    404: NOT_FOUND,
+}
+
+
+class ReportPdfFileApi(APIView):
+    """Downloads the PDF of a published report. No sign-in needed."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(operation_id="report_pdf_file", tags=TAGS, auth=[], responses=PDF_RESPONSES)
+    def get(self, request, pk: int):
+        return _report_file(pk, "pdf", "application/pdf")
+
+
+class ReportCsvFileApi(APIView):
+    """Downloads the CSV of a published report. No sign-in needed."""
+
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(operation_id="report_csv_file", tags=TAGS, auth=[], responses=CSV_RESPONSES)
+    def get(self, request, pk: int):
+        return _report_file(pk, "csv", "text/csv; charset=utf-8")
