@@ -9,6 +9,7 @@ dashboard, the reports and the API read whatever the catalogue holds.
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.i18n import localized
 from core.models import BaseModel, NamedReference
@@ -130,7 +131,7 @@ class ReportRun(BaseModel):
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("report run state", "Done")
         FAILED = "failed", _("Failed")
 
     period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)

@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from accountability.forms import DashboardCsvForm, DashboardForm
 from accountability.models import Indicator, PeriodKind, RollUp
@@ -446,7 +446,7 @@ def _csv_table(board: Dashboard, table: str) -> tuple[list[str], list[list]]:
             _("Unit"),
             _("Value"),
             _("Previous period"),
-            _("Change"),
+            pgettext("change in value", "Change"),
             _("Numerator"),
             _("Denominator"),
         ]
