@@ -30,6 +30,7 @@ from incentives.models import (
 from incentives.permissions import can_decide_for
 from incentives.reference_data import BCV, GROUNDS, RULES, TYPES
 from mahalla.models import Territory
+from prevention.services import period_lock_check
 
 LEVEL_ORDER = [Level.DISTRICT, Level.REGION, Level.REPUBLIC]
 LEVEL_DEPTH = {Level.DISTRICT: 2, Level.REGION: 1, Level.REPUBLIC: 0}
@@ -278,6 +279,7 @@ def nomination_approve(
     fund, whose committed total is raised under a row lock."""
     nomination = _locked_submitted(nomination, by)
     _check_decision(decision_number=decision_number, decision_date=decision_date, after=nomination)
+    period_lock_check(place=nomination.mahalla, day=decision_date, field="decision_date")
     if not incentive_type.is_active:
         raise ApplicationError(
             _("This type of incentive is no longer in use."), extra={"field": "incentive_type"}
@@ -440,6 +442,8 @@ def nomination_reverse(*, nomination: Nomination, by, reason: str) -> Nomination
         raise ApplicationError(_("Only a paid award is reversed."))
     if not reason.strip():
         raise ApplicationError(_("Give the reason for the reversal."), extra={"field": "reason"})
+    # Reversing changes the awards counted in the month of the decision.
+    period_lock_check(place=nomination.mahalla, day=nomination.decision_date)
     Fund.objects.select_for_update().filter(pk=nomination.fund_id).update(
         committed=F("committed") - nomination.amount
     )

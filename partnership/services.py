@@ -37,6 +37,7 @@ from partnership.permissions import (
 )
 from partnership.reference_data import AREAS
 from prevention.models import Unit
+from prevention.services import period_lock_check
 
 # --- Reference lists ------------------------------------------------------------------------
 
@@ -483,6 +484,8 @@ def activity_log(
 ) -> JointActivity:
     """NGO staff log an activity; it waits for the MIA counterpart's confirmation."""
     _check_activity(organisation=organisation, data=data)
+    if data.get("place") is not None and data.get("date") is not None:
+        period_lock_check(place=data["place"], day=data["date"])
     activity = JointActivity(
         organisation=organisation, created_by=by, **{k: data.get(k) for k in ACTIVITY_FIELDS}
     )
@@ -517,6 +520,8 @@ def activity_update(
         raise ApplicationError(_("A confirmed activity can no longer be changed."))
     merged = {k: data.get(k, getattr(activity, k)) for k in ACTIVITY_FIELDS}
     _check_activity(organisation=activity.organisation, data=merged)
+    period_lock_check(place=activity.place, day=activity.date)
+    period_lock_check(place=merged["place"], day=merged["date"])
     for name, value in merged.items():
         setattr(activity, name, value if value is not None or name == "agreement" else "")
     activity.status = JointActivity.Status.SUBMITTED
@@ -539,6 +544,7 @@ def activity_review(
         raise ApplicationError(_("Only the named MIA counterpart confirms this activity."))
     if activity.status != JointActivity.Status.SUBMITTED:
         raise ApplicationError(_("Only an activity awaiting confirmation can be reviewed."))
+    period_lock_check(place=activity.place, day=activity.date)
     reason = reason.strip()
     if not confirm and not reason:
         raise ApplicationError(_("Say why you dispute the activity."), extra={"field": "reason"})

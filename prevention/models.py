@@ -438,3 +438,55 @@ class ResidentFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id}: {self.rating}"
+
+
+class PeriodApproval(BaseModel):
+    """A district's month of data (prevention records, confirmed joint activities, meetings,
+    awards) on its way up: open → submitted by the district unit → approved by the region
+    unit → accepted by the republic service. Absent means open. Every change of state is kept
+    in the history, with the message or reason that came with it."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        ACCEPTED = "accepted", _("Accepted")
+
+    district = models.ForeignKey(
+        "mahalla.Territory",
+        verbose_name=_("district or city"),
+        on_delete=models.PROTECT,
+        related_name="period_approvals",
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    # What the level above said when it returned the period, or why it was reopened: the
+    # lower level reads it on its approvals page.
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("period approval")
+        verbose_name_plural = _("period approvals")
+        ordering = ["-month", "district__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "month"], name="period_one_per_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="period_month_first_day"),
+        ]
+        indexes = [models.Index(fields=["month", "state"], name="period_month_state")]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.month:%Y-%m} {self.state}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.state != self.State.OPEN

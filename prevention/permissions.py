@@ -13,12 +13,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import MIA_ROLES, Role
-from accounts.permissions import has_role, is_portal_admin, territory_scope_q
+from accounts.permissions import active_memberships, has_role, is_portal_admin, territory_scope_q
 from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
     MahallaContact,
+    PeriodApproval,
     PreventionRecord,
     RegisterEntry,
     ResidentFeedback,
@@ -162,3 +163,36 @@ def can_edit_contacts(user, mahalla) -> bool:
 
 def can_moderate_feedback(user, feedback: ResidentFeedback) -> bool:
     return is_unit_officer_over(user, feedback.post.territory)
+
+
+# --- Period approval ------------------------------------------------------------------------
+# Each level acts for its own node: the district unit submits and reopens its district's
+# months, the region unit approves or returns its districts', the republic service accepts or
+# returns the regions'. Officers are those with a unit_officer membership at that very node.
+
+
+def is_officer_at(user, territory) -> bool:
+    """A unit officer of the unit at exactly this node (or a portal administrator)."""
+    if is_portal_admin(user):
+        return True
+    return any(
+        m.role == Role.UNIT_OFFICER and m.territory_id == territory.pk
+        for m in active_memberships(user)
+    )
+
+
+def can_submit_period(user, district) -> bool:
+    return is_officer_at(user, district)
+
+
+def can_approve_period(user, district) -> bool:
+    return is_officer_at(user, district.parent)
+
+
+def can_accept_period(user, district) -> bool:
+    return is_officer_at(user, district.parent.parent)
+
+
+def period_approvals_visible_to(user):
+    """The months of the districts in the user's MIA subtree (or everything for admins)."""
+    return PeriodApproval.objects.filter(_mia_scope(user, "district__path"))

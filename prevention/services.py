@@ -7,11 +7,13 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Membership, Role
-from accounts.services import membership_create
+from accounts.services import membership_create, notify
 from core.exceptions import ApplicationError
 from core.services import named_references_ensure
 from core.text import latin_to_cyrillic
@@ -22,13 +24,21 @@ from prevention.models import (
     InspectorGrade,
     MahallaContact,
     MeetingQuestion,
+    PeriodApproval,
     PreventionRecord,
     RegisterCategory,
     RegisterEntry,
     ResidentFeedback,
     Unit,
 )
-from prevention.permissions import can_edit_record, is_unit_officer_over, record_is_locked
+from prevention.permissions import (
+    can_accept_period,
+    can_approve_period,
+    can_edit_record,
+    can_submit_period,
+    is_unit_officer_over,
+    record_is_locked,
+)
 from prevention.reference_data import CATEGORIES, GRADES
 
 # --- Structure ------------------------------------------------------------------------------
@@ -245,6 +255,7 @@ def record_create(*, inspector: Inspector, **data) -> PreventionRecord:
     """Files a record for one of the inspector's mahallas, dated today or earlier."""
     _check_not_future(data["date"], _("The date"))
     _check_assigned(inspector, data["mahalla"], data["date"])
+    period_lock_check(place=data["mahalla"], day=data["date"])
     _check_record_links(mahalla=data["mahalla"], register_entry=data.get("register_entry"))
     record = PreventionRecord(inspector=inspector, **{k: data.get(k) for k in RECORD_FIELDS})
     if record.people_reached is None:
@@ -281,6 +292,11 @@ def record_update(*, record: PreventionRecord, user, reason: str = "", **data) -
     changes = {k: v for k, v in data.items() if k in RECORD_FIELDS}
     if "date" in changes:
         _check_not_future(changes["date"], _("The date"))
+    # Neither the month it was in nor the month it moves to may be locked.
+    period_lock_check(place=record.mahalla, day=record.date)
+    period_lock_check(
+        place=changes.get("mahalla", record.mahalla), day=changes.get("date", record.date)
+    )
     if record.inspector.user_id == user.pk and {"mahalla", "date"} & changes.keys():
         _check_assigned(
             record.inspector,
@@ -372,6 +388,7 @@ def register_entry_update(*, entry: RegisterEntry, user, **data) -> RegisterEntr
 def meeting_schedule(*, inspector: Inspector, mahalla: Territory, date: date, topics: str = ""):
     """Schedules a meeting with the residents of one of the inspector's mahallas."""
     _check_assigned(inspector, mahalla, min(date, timezone.localdate()))
+    period_lock_check(place=mahalla, day=date)
     meeting = AccountabilityMeeting(inspector=inspector, mahalla=mahalla, date=date, topics=topics)
     meeting.full_clean()
     meeting.save()
@@ -385,6 +402,7 @@ def meeting_record_held(
     """Records that a meeting took place: attendance and the topics reported on."""
     meeting = AccountabilityMeeting.objects.select_for_update().get(pk=meeting.pk)
     _check_not_future(meeting.date, _("A held meeting's date"))
+    period_lock_check(place=meeting.mahalla, day=meeting.date)
     if meeting.status == AccountabilityMeeting.Status.CANCELLED:
         raise ApplicationError(_("A cancelled meeting cannot be recorded as held."))
     meeting.status = AccountabilityMeeting.Status.HELD
@@ -469,3 +487,233 @@ def feedback_moderate(
     feedback.moderated_by = moderated_by
     feedback.save(update_fields=["moderation", "moderated_by"])
     return feedback
+
+
+# --- Period approval ------------------------------------------------------------------------
+# A district's month moves open → submitted → approved → accepted, one level at a time, and
+# is locked from the moment it is submitted. A return goes one level down with a message the
+# lower level reads (and is notified of); a reopen by the district unit, with a reason,
+# unlocks a month it submitted that the region has not yet approved.
+
+PERIOD_ORDER = [
+    PeriodApproval.State.OPEN,
+    PeriodApproval.State.SUBMITTED,
+    PeriodApproval.State.APPROVED,
+    PeriodApproval.State.ACCEPTED,
+]
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _district_of(place: Territory) -> Territory | None:
+    """The district (or city) holding a place: itself, or a mahalla's parent; None above."""
+    if place.kind == Territory.Kind.DISTRICT:
+        return place
+    if place.kind == Territory.Kind.MAHALLA:
+        return place.parent
+    return None
+
+
+def _month_label(month: date) -> str:
+    return month.strftime("%m.%Y")
+
+
+def period_state(*, district: Territory, month: date) -> str:
+    row = PeriodApproval.objects.filter(district=district, month=month_start(month)).first()
+    return row.state if row else PeriodApproval.State.OPEN
+
+
+def period_lock_check(*, place: Territory, day: date, field: str = "date") -> None:
+    """Refuses a write dated in a month its district has submitted: the message names the
+    month and who can unlock it."""
+    district = _district_of(place)
+    if district is None:
+        return
+    state = period_state(district=district, month=day)
+    if state == PeriodApproval.State.OPEN:
+        return
+    who = {
+        PeriodApproval.State.SUBMITTED: _("the district unit can reopen it"),
+        PeriodApproval.State.APPROVED: _("the region unit can return it to the district"),
+        PeriodApproval.State.ACCEPTED: _("the republic service can return it"),
+    }[state]
+    raise ApplicationError(
+        _("The data of %(district)s for %(month)s is %(state)s and locked: %(who)s.")
+        % {
+            "district": district.name,
+            "month": _month_label(month_start(day)),
+            "state": PeriodApproval.State(state).label.lower(),
+            "who": who,
+        },
+        extra={"field": field, "locked_period": f"{month_start(day):%Y-%m}"},
+    )
+
+
+def _period_locked_row(district: Territory, month: date) -> PeriodApproval:
+    if district.kind != Territory.Kind.DISTRICT:
+        raise ApplicationError(_("Periods are approved per district or city."))
+    if month_start(month) > month_start(timezone.localdate()):
+        raise ApplicationError(_("A month that has not begun cannot be submitted."))
+    row, _created = PeriodApproval.objects.get_or_create(
+        district=district, month=month_start(month)
+    )
+    return PeriodApproval.objects.select_for_update().get(pk=row.pk)
+
+
+def _period_move(row: PeriodApproval, *, state: str, by, message: str = "") -> PeriodApproval:
+    row.state = state
+    row.message = message
+    row.changed_by = by
+    row._change_reason = message[:100] or None
+    row.save(update_fields=["state", "message", "changed_by", "updated_at"])
+    return row
+
+
+def _officers_at(territory: Territory):
+    today = timezone.localdate()
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+            role=Role.UNIT_OFFICER,
+            territory=territory,
+            valid_from__lte=today,
+        ).select_related("user")
+    ]
+
+
+def _notify_return(row: PeriodApproval, *, to: Territory, message: str) -> None:
+    notify(
+        users=_officers_at(to),
+        message=gettext_noop("The data of %(district)s for %(month)s was returned: %(message)s"),
+        params={
+            "district": row.district.name_uz,
+            "month": _month_label(row.month),
+            "message": message,
+        },
+        url=reverse("prevention:approval-list") + f"?month={row.month:%Y-%m}",
+        dedupe_key=f"period-return:{row.pk}:{row.history.count()}",
+    )
+
+
+def _require(allowed: bool, message) -> None:
+    if not allowed:
+        raise ApplicationError(message)
+
+
+@transaction.atomic
+def period_submit(*, district: Territory, month: date, by) -> PeriodApproval:
+    """The district unit submits its month: from now on its data for the month is locked."""
+    _require(can_submit_period(by, district), _("Only the district unit submits its data."))
+    row = _period_locked_row(district, month)
+    if row.state != PeriodApproval.State.OPEN:
+        raise ApplicationError(_("Only an open month can be submitted."))
+    return _period_move(row, state=PeriodApproval.State.SUBMITTED, by=by)
+
+
+@transaction.atomic
+def period_reopen(*, district: Territory, month: date, by, reason: str) -> PeriodApproval:
+    """The district unit takes back a month it submitted, before the region approves it."""
+    _require(can_submit_period(by, district), _("Only the district unit reopens its data."))
+    if not reason.strip():
+        raise ApplicationError(_("Give the reason for reopening."), extra={"field": "reason"})
+    row = _period_locked_row(district, month)
+    if row.state != PeriodApproval.State.SUBMITTED:
+        raise ApplicationError(
+            _("Only a submitted month can be reopened; an approved one is returned by the region.")
+        )
+    return _period_move(row, state=PeriodApproval.State.OPEN, by=by, message=reason.strip())
+
+
+def _siblings_not_at_least(district: Territory, month: date, state: str, parent) -> list:
+    """Districts under `parent` whose month has not reached `state` yet."""
+    reached = set(
+        PeriodApproval.objects.filter(
+            month=month_start(month),
+            state__in=PERIOD_ORDER[PERIOD_ORDER.index(state) :],
+            district__path__startswith=parent.path,
+        ).values_list("district_id", flat=True)
+    )
+    return [
+        d
+        for d in Territory.objects.filter(
+            kind=Territory.Kind.DISTRICT, path__startswith=parent.path
+        ).order_by("path")
+        if d.pk not in reached
+    ]
+
+
+@transaction.atomic
+def period_approve(*, district: Territory, month: date, by) -> PeriodApproval:
+    """The region unit approves a district's month, once every district of the region has
+    submitted it."""
+    _require(can_approve_period(by, district), _("Only the region unit approves."))
+    row = _period_locked_row(district, month)
+    if row.state != PeriodApproval.State.SUBMITTED:
+        raise ApplicationError(_("Only a submitted month can be approved."))
+    waiting = _siblings_not_at_least(
+        district, month, PeriodApproval.State.SUBMITTED, district.parent
+    )
+    if waiting:
+        raise ApplicationError(
+            _("%(count)d districts of the region have not submitted yet, e.g. %(name)s.")
+            % {"count": len(waiting), "name": waiting[0].name}
+        )
+    return _period_move(row, state=PeriodApproval.State.APPROVED, by=by)
+
+
+@transaction.atomic
+def period_accept(*, district: Territory, month: date, by) -> PeriodApproval:
+    """The republic service accepts a district's month, once every region has approved all
+    of its districts."""
+    _require(can_accept_period(by, district), _("Only the republic service accepts."))
+    row = _period_locked_row(district, month)
+    if row.state != PeriodApproval.State.APPROVED:
+        raise ApplicationError(_("Only an approved month can be accepted."))
+    country = district.parent.parent
+    waiting = _siblings_not_at_least(district, month, PeriodApproval.State.APPROVED, country)
+    if waiting:
+        raise ApplicationError(
+            _("%(count)d districts of the country are not approved yet, e.g. %(name)s.")
+            % {"count": len(waiting), "name": waiting[0].name}
+        )
+    return _period_move(row, state=PeriodApproval.State.ACCEPTED, by=by)
+
+
+@transaction.atomic
+def period_return(*, district: Territory, month: date, by, message: str) -> PeriodApproval:
+    """Sends a month one level down with a message the lower level reads and is notified of:
+    the region returns a submitted month to the district, the republic an approved or
+    accepted one to the region."""
+    if not message.strip():
+        raise ApplicationError(
+            _("Write what the lower level should fix."), extra={"field": "message"}
+        )
+    row = _period_locked_row(district, month)
+    if row.state == PeriodApproval.State.SUBMITTED:
+        _require(can_approve_period(by, district), _("Only the region unit returns it."))
+        state, to = PeriodApproval.State.OPEN, district
+    elif row.state in (PeriodApproval.State.APPROVED, PeriodApproval.State.ACCEPTED):
+        _require(can_accept_period(by, district), _("Only the republic service returns it."))
+        state, to = PeriodApproval.State.SUBMITTED, district.parent
+    else:
+        raise ApplicationError(_("An open month has nothing to return."))
+    row = _period_move(row, state=state, by=by, message=message.strip())
+    _notify_return(row, to=to, message=message.strip())
+    return row
+
+
+def periods_bulk(*, action, districts, month: date, by, **extra) -> tuple[int, list[str]]:
+    """Applies one period action to several districts (a region's, say); each district in
+    its own transaction. Returns how many succeeded and the refusals."""
+    done, refusals = 0, []
+    for district in districts:
+        try:
+            action(district=district, month=month, by=by, **extra)
+        except ApplicationError as error:
+            refusals.append(f"{district.name}: {error.message}")
+        else:
+            done += 1
+    return done, refusals
