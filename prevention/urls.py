@@ -1,4 +1,4 @@
-from prevention.views import records, register, residents, structure
+from prevention.views import approvals, records, register, residents, structure
 
 app_name = "prevention"
 
@@ -7,4 +7,5 @@ urlpatterns = [
     *register.urlpatterns,
     *structure.urlpatterns,
     *residents.urlpatterns,
+    *approvals.urlpatterns,
 ]
