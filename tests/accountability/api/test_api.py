@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accountability.measures import MEASURES
 from accountability.models import Indicator, PeriodKind, PublicReport, ReportRun, RollUp
@@ -124,9 +124,9 @@ def test_an_indicator_in_the_request_language_with_its_measures(as_user):
         "name": indicator.name_en,
         "description": "People taken off the register after work with an NGO.",
         "numerator": indicator.numerator,
-        "numerator_label": str(MEASURES[indicator.numerator].label),
+        "numerator_label": _english(MEASURES[indicator.numerator].label),
         "denominator": indicator.denominator,
-        "denominator_label": str(MEASURES[indicator.denominator].label),
+        "denominator_label": _english(MEASURES[indicator.denominator].label),
         "factor": f"{indicator.factor:.2f}",
         "unit": "percent",
         "unit_label": "%",
@@ -137,6 +137,15 @@ def test_an_indicator_in_the_request_language_with_its_measures(as_user):
         indicator.name_ru,
         "Снятые с учёта после работы с ННО.",
     )
+    with translation.override("ru"):
+        assert russian["numerator_label"] == str(MEASURES[indicator.numerator].label)
+    assert russian["numerator_label"] != english["numerator_label"]
+
+
+def _english(text) -> str:
+    # The test client leaves the last request's language active in this thread.
+    with translation.override("en"):
+        return str(text)
 
 
 def test_a_count_has_no_denominator(as_user):
