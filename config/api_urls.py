@@ -62,6 +62,14 @@ from partnership.api.views import (
     StaffDeactivateApi,
     StaffInviteApi,
 )
+from prevention.api.periods import (
+    PeriodAcceptApi,
+    PeriodApprovalViewSet,
+    PeriodApproveApi,
+    PeriodReopenApi,
+    PeriodReturnApi,
+    PeriodSubmitApi,
+)
 from prevention.api.views import (
     FeedbackModerateApi,
     FeedbackSubmitApi,
@@ -92,6 +100,7 @@ router.register("records", PreventionRecordViewSet, basename="record")
 router.register("register-entries", RegisterEntryViewSet, basename="register-entry")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("periods", PeriodApprovalViewSet, basename="period")
 router.register("organisations", OrganisationViewSet, basename="organisation")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("obligations", ObligationViewSet, basename="obligation")
@@ -134,6 +143,12 @@ urlpatterns = [
     path("questions/<int:pk>/update/", QuestionUpdateApi.as_view(), name="question-update"),
     path("posts/<str:public_key>/feedback/", FeedbackSubmitApi.as_view(), name="feedback-submit"),
     path("feedback/<int:pk>/moderate/", FeedbackModerateApi.as_view(), name="feedback-moderate"),
+    # Period approval: one view per action (the reads and the summary are on the router).
+    path("periods/submit/", PeriodSubmitApi.as_view(), name="period-submit"),
+    path("periods/reopen/", PeriodReopenApi.as_view(), name="period-reopen"),
+    path("periods/approve/", PeriodApproveApi.as_view(), name="period-approve"),
+    path("periods/accept/", PeriodAcceptApi.as_view(), name="period-accept"),
+    path("periods/return/", PeriodReturnApi.as_view(), name="period-return"),
     # Partnership writes, one view per operation (the reads are on the router below).
     path("organisations/apply/", OrganisationApplyApi.as_view(), name="organisation-apply"),
     path(

@@ -1,11 +1,14 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from core.forms import DateInput
 from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
+    PeriodApproval,
     PreventionRecord,
     RegisterCategory,
     RegisterEntry,
@@ -82,3 +85,44 @@ class MeetingFilter(django_filters.FilterSet):
     class Meta:
         model = AccountabilityMeeting
         fields = ["mahalla", "status", "date_from", "date_to"]
+
+
+# A month is given as the browser's month input sends it ("2026-05"); the schema cannot tell
+# that from the date it is parsed into.
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}$",
+        "example": "2026-05",
+        "description": _("The month as YYYY-MM."),
+    }
+)
+class MonthFilter(django_filters.DateFilter):
+    """A month as YYYY-MM, matched against the first day of the month stored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ["%Y-%m"])
+        kwargs.setdefault("widget", forms.DateInput(format="%Y-%m", attrs={"type": "month"}))
+        super().__init__(*args, **kwargs)
+
+
+class PeriodApprovalFilter(django_filters.FilterSet):
+    """Filters of the period approvals (the approvals page and the API)."""
+
+    month = MonthFilter(
+        label=_("Month"),
+        error_messages={"invalid": _("Give the month as YYYY-MM.")},
+    )
+    state = django_filters.ChoiceFilter(choices=PeriodApproval.State.choices, label=_("State"))
+    district = django_filters.ModelChoiceFilter(
+        queryset=Territory.objects.filter(kind=Territory.Kind.DISTRICT), label=_("District")
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Territory.objects.filter(kind=Territory.Kind.REGION),
+        field_name="district__parent",
+        label=_("Region"),
+    )
+
+    class Meta:
+        model = PeriodApproval
+        fields = ["month", "state", "district", "region"]

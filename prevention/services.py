@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from accounts.models import Membership, Role
 from accounts.services import membership_create, notify
@@ -551,9 +551,14 @@ def period_lock_check(*, place: Territory, day: date, field: str = "date") -> No
     )
 
 
-def _period_locked_row(district: Territory, month: date) -> PeriodApproval:
+def _require_district(district: Territory) -> None:
+    # Checked first: the level predicates look at the district's parent and grandparent.
     if district.kind != Territory.Kind.DISTRICT:
         raise ApplicationError(_("Periods are approved per district or city."))
+
+
+def _period_locked_row(district: Territory, month: date) -> PeriodApproval:
+    _require_district(district)
     if month_start(month) > month_start(timezone.localdate()):
         raise ApplicationError(_("A month that has not begun cannot be submitted."))
     row, _created = PeriodApproval.objects.get_or_create(
@@ -606,6 +611,7 @@ def _require(allowed: bool, message) -> None:
 @transaction.atomic
 def period_submit(*, district: Territory, month: date, by) -> PeriodApproval:
     """The district unit submits its month: from now on its data for the month is locked."""
+    _require_district(district)
     _require(can_submit_period(by, district), _("Only the district unit submits its data."))
     row = _period_locked_row(district, month)
     if row.state != PeriodApproval.State.OPEN:
@@ -616,6 +622,7 @@ def period_submit(*, district: Territory, month: date, by) -> PeriodApproval:
 @transaction.atomic
 def period_reopen(*, district: Territory, month: date, by, reason: str) -> PeriodApproval:
     """The district unit takes back a month it submitted, before the region approves it."""
+    _require_district(district)
     _require(can_submit_period(by, district), _("Only the district unit reopens its data."))
     if not reason.strip():
         raise ApplicationError(_("Give the reason for reopening."), extra={"field": "reason"})
@@ -629,12 +636,15 @@ def period_reopen(*, district: Territory, month: date, by, reason: str) -> Perio
 
 def _siblings_not_at_least(district: Territory, month: date, state: str, parent) -> list:
     """Districts under `parent` whose month has not reached `state` yet."""
+    # Locked, so that a sibling cannot be reopened while this approval is under way.
     reached = set(
-        PeriodApproval.objects.filter(
+        PeriodApproval.objects.select_for_update()
+        .filter(
             month=month_start(month),
             state__in=PERIOD_ORDER[PERIOD_ORDER.index(state) :],
             district__path__startswith=parent.path,
-        ).values_list("district_id", flat=True)
+        )
+        .values_list("district_id", flat=True)
     )
     return [
         d
@@ -649,6 +659,7 @@ def _siblings_not_at_least(district: Territory, month: date, state: str, parent)
 def period_approve(*, district: Territory, month: date, by) -> PeriodApproval:
     """The region unit approves a district's month, once every district of the region has
     submitted it."""
+    _require_district(district)
     _require(can_approve_period(by, district), _("Only the region unit approves."))
     row = _period_locked_row(district, month)
     if row.state != PeriodApproval.State.SUBMITTED:
@@ -658,7 +669,11 @@ def period_approve(*, district: Territory, month: date, by) -> PeriodApproval:
     )
     if waiting:
         raise ApplicationError(
-            _("%(count)d districts of the region have not submitted yet, e.g. %(name)s.")
+            ngettext(
+                "%(count)d district of the region has not submitted yet: %(name)s.",
+                "%(count)d districts of the region have not submitted yet, e.g. %(name)s.",
+                len(waiting),
+            )
             % {"count": len(waiting), "name": waiting[0].name}
         )
     return _period_move(row, state=PeriodApproval.State.APPROVED, by=by)
@@ -668,6 +683,7 @@ def period_approve(*, district: Territory, month: date, by) -> PeriodApproval:
 def period_accept(*, district: Territory, month: date, by) -> PeriodApproval:
     """The republic service accepts a district's month, once every region has approved all
     of its districts."""
+    _require_district(district)
     _require(can_accept_period(by, district), _("Only the republic service accepts."))
     row = _period_locked_row(district, month)
     if row.state != PeriodApproval.State.APPROVED:
@@ -676,7 +692,11 @@ def period_accept(*, district: Territory, month: date, by) -> PeriodApproval:
     waiting = _siblings_not_at_least(district, month, PeriodApproval.State.APPROVED, country)
     if waiting:
         raise ApplicationError(
-            _("%(count)d districts of the country are not approved yet, e.g. %(name)s.")
+            ngettext(
+                "%(count)d district of the country is not approved yet: %(name)s.",
+                "%(count)d districts of the country are not approved yet, e.g. %(name)s.",
+                len(waiting),
+            )
             % {"count": len(waiting), "name": waiting[0].name}
         )
     return _period_move(row, state=PeriodApproval.State.ACCEPTED, by=by)
@@ -685,16 +705,22 @@ def period_accept(*, district: Territory, month: date, by) -> PeriodApproval:
 @transaction.atomic
 def period_return(*, district: Territory, month: date, by, message: str) -> PeriodApproval:
     """Sends a month one level down with a message the lower level reads and is notified of:
-    the region returns a submitted month to the district, the republic an approved or
-    accepted one to the region."""
+    the region returns a submitted or approved (not yet accepted) month to the district; the
+    republic returns an approved or accepted one to the region, which checks it again."""
+    _require_district(district)
     if not message.strip():
         raise ApplicationError(
             _("Write what the lower level should fix."), extra={"field": "message"}
         )
     row = _period_locked_row(district, month)
-    if row.state == PeriodApproval.State.SUBMITTED:
-        _require(can_approve_period(by, district), _("Only the region unit returns it."))
+    region_returns = row.state in (
+        PeriodApproval.State.SUBMITTED,
+        PeriodApproval.State.APPROVED,
+    ) and can_approve_period(by, district)
+    if region_returns:
         state, to = PeriodApproval.State.OPEN, district
+    elif row.state == PeriodApproval.State.SUBMITTED:
+        raise ApplicationError(_("Only the region unit returns it."))
     elif row.state in (PeriodApproval.State.APPROVED, PeriodApproval.State.ACCEPTED):
         _require(can_accept_period(by, district), _("Only the republic service returns it."))
         state, to = PeriodApproval.State.SUBMITTED, district.parent
