@@ -13,4 +13,5 @@ ITEMS = [
     (_("Meetings"), "prevention:meeting-list", MIA),
     (_("Inspectors"), "prevention:inspector-list", {Role.UNIT_OFFICER, Role.ADMIN}),
     (_("Feedback"), "prevention:feedback-moderation", {Role.UNIT_OFFICER, Role.ADMIN}),
+    (_("Approvals"), "prevention:approval-list", {Role.UNIT_OFFICER, Role.ADMIN}),
 ]

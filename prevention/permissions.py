@@ -181,6 +181,11 @@ def is_officer_at(user, territory) -> bool:
     )
 
 
+def can_use_approval_pages(user) -> bool:
+    """The approvals pages are for unit officers and portal administrators."""
+    return is_portal_admin(user) or has_role(user, Role.UNIT_OFFICER)
+
+
 def can_submit_period(user, district) -> bool:
     return is_officer_at(user, district)
 

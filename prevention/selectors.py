@@ -1,16 +1,32 @@
 """Reads of the prevention service, with their relations loaded so lists cost a fixed number
 of queries whatever their length."""
 
-from dataclasses import dataclass
-from datetime import date
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Membership, Role, User
 from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
+    PeriodApproval,
     PreventionRecord,
     RegisterEntry,
     ResidentFeedback,
@@ -132,3 +148,199 @@ def feedback_about_mahalla_q(mahalla: Territory) -> Q:
     # would repeat each row and count it twice.
     posts = Unit.objects.filter(mahallas=mahalla).values("pk")
     return Q(mahalla=mahalla) | Q(mahalla__isnull=True, post__in=posts)
+
+
+# --- Period approval ------------------------------------------------------------------------
+
+# A month's data is expected in the first days of the following month: from this day on, a
+# month still open is late (flagged on the approvals page, reminded by the daily task).
+PERIOD_DUE_DAY = 5
+
+
+def period_previous_month(day: date) -> date:
+    """The first day of the month before `day`'s."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def period_due_date(month: date) -> date:
+    """The day a month still open becomes late: the 5th of the following month."""
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following.replace(day=PERIOD_DUE_DAY)
+
+
+def period_is_late(*, month: date, state: str, today: date) -> bool:
+    """A month not submitted (never, or reopened or returned since) once its due day came."""
+    return state == PeriodApproval.State.OPEN and today >= period_due_date(month)
+
+
+def period_district_list(*, districts: QuerySet[Territory], month: date) -> QuerySet[Territory]:
+    """The districts by name, each with its month's `period_state` (open when no row exists)
+    and `period_message`; region and country loaded for the permission predicates."""
+    approval = PeriodApproval.objects.filter(district=OuterRef("pk"), month=month)
+    return (
+        districts.filter(kind=Territory.Kind.DISTRICT)
+        .select_related("parent__parent")
+        .annotate(
+            period_state=Coalesce(
+                Subquery(approval.values("state")[:1]),
+                Value(PeriodApproval.State.OPEN),
+                output_field=CharField(),
+            ),
+            period_message=Coalesce(
+                Subquery(approval.values("message")[:1]), Value(""), output_field=TextField()
+            ),
+        )
+        .order_by("name_uz", "code")
+    )
+
+
+@dataclass
+class RegionPeriodSummary:
+    """How far a region's districts have brought one month."""
+
+    region: Territory
+    total: int
+    by_state: Counter = field(default_factory=Counter)
+
+    @property
+    def open(self) -> int:
+        return self.total - self.submitted - self.approved - self.accepted
+
+    @property
+    def submitted(self) -> int:
+        return self.by_state[PeriodApproval.State.SUBMITTED]
+
+    @property
+    def approved(self) -> int:
+        return self.by_state[PeriodApproval.State.APPROVED]
+
+    @property
+    def accepted(self) -> int:
+        return self.by_state[PeriodApproval.State.ACCEPTED]
+
+
+def period_region_summaries(*, month: date) -> list[RegionPeriodSummary]:
+    """Every region by name with its districts counted by the month's state (two queries)."""
+    regions = (
+        Territory.objects.filter(kind=Territory.Kind.REGION)
+        .annotate(
+            district_count=Count("children", filter=Q(children__kind=Territory.Kind.DISTRICT))
+        )
+        .order_by("name_uz", "code")
+    )
+    by_region: dict[int, Counter] = defaultdict(Counter)
+    counts = (
+        PeriodApproval.objects.filter(month=month, district__kind=Territory.Kind.DISTRICT)
+        .values("district__parent_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in counts:
+        by_region[row["district__parent_id"]][row["state"]] += row["n"]
+    return [
+        RegionPeriodSummary(region=r, total=r.district_count, by_state=by_region[r.pk])
+        for r in regions
+    ]
+
+
+def period_late_districts(*, month: date) -> QuerySet[Territory]:
+    """Districts whose month is still open: never submitted, reopened or returned."""
+    reached = PeriodApproval.objects.filter(district=OuterRef("pk"), month=month).exclude(
+        state=PeriodApproval.State.OPEN
+    )
+    return (
+        Territory.objects.filter(kind=Territory.Kind.DISTRICT)
+        .filter(~Exists(reached))
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+def unit_officers_by_territory(*, territory_ids, on: date) -> dict[int, list[User]]:
+    """The active unit officers at each of the given nodes (exactly there, not above)."""
+    memberships = (
+        Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            role=Role.UNIT_OFFICER,
+            territory_id__in=territory_ids,
+            valid_from__lte=on,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("territory_id", "user_id")
+    )
+    officers: dict[int, list[User]] = defaultdict(list)
+    for membership in memberships:
+        officers[membership.territory_id].append(membership.user)
+    return officers
+
+
+PERIOD_EVENT_LABELS = {
+    "submitted": _("Submitted"),
+    "reopened": _("Reopened"),
+    "returned": _("Returned"),
+    "approved": _("Approved"),
+    "accepted": _("Accepted"),
+}
+
+
+@dataclass
+class PeriodEvent:
+    """One change of a month's state, as its history recorded it."""
+
+    at: datetime
+    by: User | None
+    state: str
+    event: str
+    message: str
+
+    @property
+    def label(self) -> str:
+        return PERIOD_EVENT_LABELS[self.event]
+
+    @property
+    def state_label(self) -> str:
+        return PeriodApproval.State(self.state).label
+
+
+def period_history(*, district: Territory, month: date) -> list[PeriodEvent]:
+    """A district's month, newest change first. A move back from submitted to open is a
+    reopen when one of the district's own officers made it, a return otherwise; saves that
+    left the state as it was (the row's creation as open) are left out."""
+    records = list(
+        PeriodApproval.history.filter(district=district, month=month)
+        .select_related("changed_by", "history_user")
+        .order_by("history_date", "history_id")
+    )
+    own_officers = set(
+        Membership.objects.filter(role=Role.UNIT_OFFICER, territory=district).values_list(
+            "user_id", flat=True
+        )
+    )
+    order = [choice for choice, _label in PeriodApproval.State.choices]
+    events = []
+    previous_state = PeriodApproval.State.OPEN
+    for record in records:
+        if record.state == previous_state:
+            continue
+        by = record.changed_by or record.history_user
+        if order.index(record.state) > order.index(previous_state):
+            event = record.state
+        elif (
+            record.state == PeriodApproval.State.OPEN and by is not None and (by.pk in own_officers)
+        ):
+            event = "reopened"
+        else:
+            event = "returned"
+        events.append(
+            PeriodEvent(
+                at=record.history_date,
+                by=by,
+                state=record.state,
+                event=event,
+                message=record.message,
+            )
+        )
+        previous_state = record.state
+    events.reverse()
+    return events

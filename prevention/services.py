@@ -40,6 +40,12 @@ from prevention.permissions import (
     record_is_locked,
 )
 from prevention.reference_data import CATEGORIES, GRADES
+from prevention.selectors import (
+    period_due_date,
+    period_late_districts,
+    period_previous_month,
+    unit_officers_by_territory,
+)
 
 # --- Structure ------------------------------------------------------------------------------
 
@@ -743,3 +749,61 @@ def periods_bulk(*, action, districts, month: date, by, **extra) -> tuple[int, l
         else:
             done += 1
     return done, refusals
+
+
+def period_submission_remind(*, today: date) -> dict[str, int]:
+    """From the due day of last month's data on (the 5th), tells the officers of each district
+    that has not submitted it, and each region's officers how many of theirs are late. Sent
+    once per district (and region) and month, however often it runs."""
+    month = period_previous_month(today)
+    due = period_due_date(month)
+    counts = {"late_districts": 0, "district_officers_notified": 0, "region_officers_notified": 0}
+    if today < due:
+        return counts
+    late = list(period_late_districts(month=month))
+    counts["late_districts"] = len(late)
+    if not late:
+        return counts
+    regions = {district.parent_id: district.parent for district in late}
+    officers = unit_officers_by_territory(
+        territory_ids=[district.pk for district in late] + list(regions), on=today
+    )
+    url = reverse("prevention:approval-list") + f"?month={month:%Y-%m}"
+    late_by_region: dict[int, int] = {}
+    for district in late:
+        late_by_region[district.parent_id] = late_by_region.get(district.parent_id, 0) + 1
+        counts["district_officers_notified"] += len(
+            notify(
+                users=officers.get(district.pk, []),
+                message=gettext_noop(
+                    "The data of %(district)s for %(month)s has not been submitted "
+                    "(deadline: %(due)s)."
+                ),
+                params={
+                    "district": district.name_uz,
+                    "month": f"{month:%m.%Y}",
+                    "due": f"{due:%d.%m.%Y}",
+                },
+                url=url,
+                dedupe_key=f"period-late:{district.pk}:{month:%Y-%m}",
+            )
+        )
+    for region_id, region in regions.items():
+        counts["region_officers_notified"] += len(
+            notify(
+                users=officers.get(region_id, []),
+                message=gettext_noop(
+                    "Districts of %(region)s that have not submitted their data for "
+                    "%(month)s (deadline: %(due)s): %(count)s."
+                ),
+                params={
+                    "count": late_by_region[region_id],
+                    "region": region.name_uz,
+                    "month": f"{month:%m.%Y}",
+                    "due": f"{due:%d.%m.%Y}",
+                },
+                url=url,
+                dedupe_key=f"period-late-region:{region_id}:{month:%Y-%m}",
+            )
+        )
+    return counts

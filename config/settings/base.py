@@ -209,6 +209,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accountability.tasks.reports_yearly_task",
         "schedule": crontab(month_of_year=1, day_of_month=2, hour=5, minute=0),
     },
+    # Every day at 09:00 Tashkent time: from the 5th of a month on, reminds the district units
+    # that have not submitted last month's data, and their region units (once per month).
+    "period-submission-reminders": {
+        "task": "prevention.tasks.period_submission_reminders_task",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
