@@ -6,9 +6,7 @@ A period's roll-ups are computed from the measures in a fixed number of grouped 
 re-run replaces and never duplicates, and a reader sees either the old rows or the new.
 """
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,6 +26,7 @@ from accountability.periods import Period
 from accountability.permissions import is_suppressed
 from accountability.reference_data import INDICATORS
 from core.exceptions import ApplicationError
+from core.exports import csv_lines
 from incentives.permissions import awards_public
 from incentives.selectors import award_public_name, award_register_list
 from mahalla.models import Territory
@@ -137,7 +136,6 @@ AWARDS_LISTED = 50
 RUN_BATCH = 50
 SUPPRESSED_TEXT = "<5"
 # Spreadsheets run cells starting with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -328,42 +326,34 @@ def _report_html(content: ReportContent, version: int) -> str:
 def _report_csv(content: ReportContent) -> bytes:
     """One row per indicator, UTF-8 with a BOM (spreadsheets read it right); text cells that
     a spreadsheet would run as a formula are quoted."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
+    header = [
+        _("Territory code"),
+        _("Period"),
+        _("Indicator code"),
+        _("Indicator"),
+        _("Unit"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Value"),
+        _("Previous period"),
+        *[p.slug for p in content.trend_periods],
+    ]
+    rows = (
         [
-            _("Territory code"),
-            _("Period"),
-            _("Indicator code"),
-            _("Indicator"),
-            _("Unit"),
-            _("Numerator"),
-            _("Denominator"),
-            _("Value"),
-            _("Previous period"),
-            *[p.slug for p in content.trend_periods],
+            content.territory.code,
+            content.period.slug,
+            row.indicator.code,
+            row.indicator.name,
+            row.indicator.get_unit_display(),
+            row.current.csv("numerator"),
+            row.current.csv("denominator"),
+            row.current.csv("value"),
+            row.previous.csv("value"),
+            *[cell.csv("value") for cell in row.trend],
         ]
+        for row in content.rows
     )
-    for row in content.rows:
-        writer.writerow(
-            [
-                content.territory.code,
-                content.period.slug,
-                row.indicator.code,
-                _csv_text(row.indicator.name),
-                _csv_text(row.indicator.get_unit_display()),
-                row.current.csv("numerator"),
-                row.current.csv("denominator"),
-                row.current.csv("value"),
-                row.previous.csv("value"),
-                *[cell.csv("value") for cell in row.trend],
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _csv_text(text: str) -> str:
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+    return "".join(csv_lines(header, rows)).encode("utf-8")
 
 
 def _sha256(data: bytes) -> str:

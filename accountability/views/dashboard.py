@@ -10,9 +10,7 @@ Counts from personal records under five are "<5" for users outside the MIA, here
 reports.
 """
 
-import csv
 import functools
-import io
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,7 +18,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.templatetags.static import static
 from django.urls import path, reverse
@@ -45,7 +43,7 @@ from accountability.selectors import (
     rollup_period_starts,
     rollup_trend_list,
 )
-from incentives.views.reports import FORMULA_PREFIXES
+from core.exports import csv_response
 from mahalla.models import Territory
 from mahalla.permissions import territories_visible_to
 from mahalla.selectors import territory_ancestors, territory_children, territory_country
@@ -420,18 +418,6 @@ def dashboard_view(request):
     return render(request, "accountability/dashboard.html", context)
 
 
-def _csv_cell(value) -> str:
-    """Numbers as plain decimals; text that a spreadsheet would run as a formula is quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, int):
-        return str(value)
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _csv_figure(figure: Figure) -> list:
     if figure.suppressed:
         return [SMALL_TEXT, SMALL_TEXT, figure.denominator]
@@ -497,17 +483,10 @@ def dashboard_csv_view(request):
     board = _dashboard(request, form)
     table = form.cleaned_data["table"]
     header, rows = _csv_table(board, table)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([_csv_cell(title) for title in header])
-    writer.writerows([_csv_cell(value) for value in row] for row in rows)
     name = board.filename
     if table != "indicators" and board.indicator is not None:
         name += f"-{board.indicator.code}"
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{table}.csv"'
-    return response
+    return csv_response(header, rows, filename=f"{name}-{table}.csv")
 
 
 urlpatterns = [

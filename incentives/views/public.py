@@ -14,12 +14,12 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from core.exports import csv_response
 from core.paging import keyset_page
 from incentives.filters import AwardRegisterFilter
 from incentives.models import Nomination
 from incentives.permissions import awards_public
 from incentives.selectors import award_public_name, award_register_list
-from incentives.views.reports import csv_response
 
 PAGE_SIZE = 30
 CSV_CHUNK = 500

@@ -7,7 +7,6 @@ follows `awards_counted_for`. A user who sees no commission gets a 404.
 """
 
 import calendar
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -15,10 +14,10 @@ from datetime import date
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import path
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -27,6 +26,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core.exports import csv_response
 from core.forms import BootstrapFormMixin
 from core.i18n import language_suffix
 from incentives.models import Fund, Level
@@ -35,8 +35,6 @@ from incentives.selectors import awards_by_ground_and_region, fund_use_in_period
 from mahalla.models import Territory
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Spreadsheets run cells starting with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 PERIOD_CHOICES = [
     ("", gettext_lazy("Whole year")),
@@ -237,39 +235,6 @@ def _award_header() -> list[str]:
 
 def _award_values(row: dict) -> list:
     return [row["region"], row["ground"], row["awards"], row["total"]]
-
-
-class _Echo:
-    """A file-like object that hands back what is written: csv.writer's rows, one by one."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_cell(value):
-    if isinstance(value, int):
-        return value
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
-def csv_response(header, rows, *, filename: str) -> StreamingHttpResponse:
-    """`rows` (an iterable, consumed as the response is sent) as CSV with a header, UTF-8
-    with a BOM so that spreadsheet programs read it right; cells that would run as
-    formulas are quoted."""
-    language = translation.get_language()
-    writer = csv.writer(_Echo())
-
-    def lines():
-        # The response is consumed after the view returns: text follows the request's language.
-        with translation.override(language):
-            yield "\ufeff" + writer.writerow([str(title) for title in header])
-            for row in rows:
-                yield writer.writerow([_csv_cell(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def xlsx_response(header, rows, *, sheet_title: str, filename: str) -> HttpResponse:

@@ -3,9 +3,7 @@ CSV export, the profile, the officers' verification queue and the staff accounts
 
 import base64
 import binascii
-import csv
 import json
-import re
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, SuspiciousOperation, ValidationError
 from django.db import IntegrityError
 from django.db.models import Q, QuerySet
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -30,6 +28,7 @@ from accounts.permissions import (
     territory_scope_q,
 )
 from core.exceptions import ApplicationError
+from core.exports import csv_response
 from core.forms import add_service_error
 from core.paging import KeysetPage
 from mahalla.models import Territory
@@ -227,36 +226,11 @@ def organisation_list_view(request):
     return render(request, template, context, status=200 if valid else 400)
 
 
-class _Echo:
-    """A file-like object that hands back what is written: csv.writer then yields lines."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?[0-9][0-9 ().\-]*$")
-
-
-def _cell(value) -> str:
-    """A spreadsheet opens a cell starting with = + - @ as a formula: such text is quoted
-    (a phone number like +998 71 … is left alone)."""
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text
-    return text
-
-
-def _export_lines(queryset: QuerySet[Organisation]):
+def _export_rows(queryset: QuerySet[Organisation]):
     resource = OrganisationResource()
     fields = resource.get_export_fields()
-    writer = csv.writer(_Echo())
-    # The byte order mark lets spreadsheet programs read the file as UTF-8.
-    yield "\ufeff" + writer.writerow(resource.get_export_headers())
     for organisation in queryset.iterator(chunk_size=EXPORT_CHUNK):
-        yield writer.writerow(
-            [_cell(resource.export_field(field, organisation)) for field in fields]
-        )
+        yield [resource.export_field(field, organisation) for field in fields]
 
 
 @login_required
@@ -272,10 +246,9 @@ def organisation_export_view(request):
         }
         return render(request, "partnership/organisation_list.html", context, status=400)
     queryset = filterset.qs.select_related("territory").order_by("name", "id")
-    response = StreamingHttpResponse(_export_lines(queryset), content_type="text/csv")
+    header = OrganisationResource().get_export_headers()
     stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="organisations-{stamp}.csv"'
-    return response
+    return csv_response(header, _export_rows(queryset), filename=f"organisations-{stamp}.csv")
 
 
 # --- Profile --------------------------------------------------------------------------------

@@ -4,15 +4,13 @@ It shows the parties, areas, dates, the progress of obligations and the number o
 joint activities; never documents, evidence or anyone's personal data.
 """
 
-import csv
-
 from django.db.models import Prefetch
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
+from core.exports import csv_response
 from core.paging import keyset_page
 from partnership.forms.agreements import PublicAgreementFilter
 from partnership.models import Obligation
@@ -22,7 +20,6 @@ from partnership.selectors import agreement_list
 PAGE_SIZE = 30
 CSV_CHUNK = 500
 # Spreadsheets run cells starting with these as formulas (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _registry_filterset(request) -> PublicAgreementFilter:
@@ -60,18 +57,6 @@ def public_agreement_view(request, pk: int):
     return render(request, "partnership/public_agreement.html", {"agreement": agreement})
 
 
-class _Echo:
-    """A file-like object that hands back what is written: csv.writer's rows, one by one."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
-
-
 def public_registry_csv_view(request):
     """The registry with the page's filters, as CSV, streamed row by row."""
     filterset = _registry_filterset(request)
@@ -80,7 +65,6 @@ def public_registry_csv_view(request):
             f"{name}: {' '.join(messages)}" for name, messages in filterset.errors.items()
         )
         return HttpResponseBadRequest(errors, content_type="text/plain; charset=utf-8")
-    language = translation.get_language()
     header = [
         _("Number"),
         _("Title"),
@@ -96,35 +80,26 @@ def public_registry_csv_view(request):
         _("Page"),
     ]
     agreements = filterset.qs.order_by("-valid_from", "-id").iterator(chunk_size=CSV_CHUNK)
-    writer = csv.writer(_Echo())
 
     def rows():
-        # The response is consumed after the view returns: names follow the request's language.
-        with translation.override(language):
-            yield "\ufeff"  # a BOM, so that spreadsheet programs read the file as UTF-8
-            yield writer.writerow(header)
-            for agreement in agreements:
-                detail = reverse("partnership:public-agreement", args=[agreement.pk])
-                yield writer.writerow(
-                    [
-                        _cell(agreement.number),
-                        _cell(agreement.title),
-                        _cell(agreement.unit.name),
-                        _cell("; ".join(o.name for o in agreement.organisations.all())),
-                        _cell("; ".join(a.name for a in agreement.areas.all())),
-                        agreement.signed_on.isoformat() if agreement.signed_on else "",
-                        agreement.valid_from.isoformat(),
-                        agreement.valid_to.isoformat(),
-                        agreement.obligations_done,
-                        agreement.obligations_total,
-                        agreement.confirmed_activities,
-                        request.build_absolute_uri(detail),
-                    ]
-                )
+        for agreement in agreements:
+            detail = reverse("partnership:public-agreement", args=[agreement.pk])
+            yield [
+                agreement.number,
+                agreement.title,
+                agreement.unit.name,
+                "; ".join(o.name for o in agreement.organisations.all()),
+                "; ".join(a.name for a in agreement.areas.all()),
+                agreement.signed_on.isoformat() if agreement.signed_on else "",
+                agreement.valid_from.isoformat(),
+                agreement.valid_to.isoformat(),
+                agreement.obligations_done,
+                agreement.obligations_total,
+                agreement.confirmed_activities,
+                request.build_absolute_uri(detail),
+            ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="agreements.csv"'
-    return response
+    return csv_response(header, rows(), filename="agreements.csv")
 
 
 urlpatterns = [

@@ -82,7 +82,7 @@ def tables(response) -> dict[str, list[dict]]:
 
 
 def read_csv(response) -> list[list[str]]:
-    content = response.content.decode("utf-8")
+    content = b"".join(response.streaming_content).decode("utf-8")
     assert content.startswith("\ufeff")
     return list(csv.reader(io.StringIO(content[1:])))
 
