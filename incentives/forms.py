@@ -12,14 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import BootstrapFormMixin, DateInput, MultipleFileField
-from incentives.models import Gravity, IncentiveGround, IncentiveType, SocialProtectionCase
+from incentives.models import (
+    MAX_AMOUNT,
+    Gravity,
+    IncentiveGround,
+    IncentiveType,
+    SocialProtectionCase,
+)
 from mahalla.models import Territory
 from partnership.forms.activities import OrganisationNumberField
 from partnership.permissions import organisations_public
 
 MAX_FILES = 10
-# Larger than any fund: an amount past it is a typing slip, refused before the services.
-MAX_AMOUNT = 100_000_000_000
 
 
 def amount_field(label, **kwargs) -> forms.IntegerField:

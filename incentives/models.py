@@ -19,6 +19,10 @@ from simple_history.models import HistoricalRecords
 from core.models import BaseModel, NamedReference
 from partnership.models import StoredFile
 
+# Larger than any fund: an amount past it is a typing slip, refused by the forms and the API
+# before the services see it.
+MAX_AMOUNT = 100_000_000_000
+
 
 class Gravity(models.TextChoices):
     NOT_GRAVE = "not_grave", _("Not grave")

@@ -14,14 +14,16 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import MIA_ROLES, ORGANISATION_ROLES, Role
 from accounts.permissions import (
-    active_memberships,
     has_role,
     is_portal_admin,
+    organisation_ids,
     territory_scope_paths,
     territory_scope_q,
 )
 from incentives.models import Commission, Fund, Nomination, SocialProtectionCase
 from mahalla.models import Territory
+from mahalla.selectors import region_paths, under
+from partnership.models import Organisation
 
 COMMISSION_ROLES = frozenset({Role.COMMISSION_MEMBER})
 # Who may put a citizen or an organisation forward (DESIGN.md §1): the inspector, unit
@@ -151,14 +153,10 @@ def nomination_mahallas(user) -> QuerySet[Territory]:
     condition = Q(pk__in=[])
     if has_role(user, *MIA_ROLES):
         condition |= _mia_scope(user, "path")
-    if has_role(user, *ORGANISATION_ROLES):
-        regions = {
-            "/".join(m.organisation.territory.path.strip("/").split("/")[:2]) + "/"
-            for m in active_memberships(user)
-            if m.organisation_id is not None and m.role in ORGANISATION_ROLES
-        }
-        for region in sorted(regions):
-            condition |= Q(path__startswith=region)
+    own = organisation_ids(user, roles=set(ORGANISATION_ROLES))
+    if own:
+        paths = Organisation.objects.filter(pk__in=own).values_list("territory__path", flat=True)
+        condition |= under(region_paths(paths), "path")
     return mahallas.filter(condition)
 
 

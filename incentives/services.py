@@ -605,8 +605,35 @@ def social_case_pay(
     )
 
 
-# The commission's four answers to a nomination (Resolution No. 15's review).
-DECISIONS = ("approve", "reduce", "reject", "forward")
+def social_case_settle(
+    *,
+    case: SocialProtectionCase,
+    by,
+    decision: str,
+    support: str = "",
+    amount: int | None = None,
+    decision_number: str = "",
+    decision_date: date | None = None,
+    details: str = "",
+    reason: str = "",
+) -> SocialProtectionCase:
+    """One entry for the page and the API: give support (decided, with its amount) or refuse
+    (with a reason)."""
+    if decision == "reject":
+        return social_case_reject(case=case, by=by, reason=reason)
+    if decision != "support":
+        raise ApplicationError(_("Choose a decision."), extra={"field": "decision"})
+    if decision_date is None:
+        raise ApplicationError(_("Give the decision date."), extra={"field": "decision_date"})
+    return social_case_decide(
+        case=case,
+        by=by,
+        support=support,
+        amount=amount or 0,
+        decision_number=decision_number,
+        decision_date=decision_date,
+        details=details,
+    )
 
 
 def nomination_decide(

@@ -1,4 +1,7 @@
-from django.db.models import QuerySet
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
 
 from core.text import search_key
 from mahalla.models import Territory
@@ -40,3 +43,15 @@ def territory_children(*, node: Territory | None) -> QuerySet[Territory]:
 
 def territory_country() -> Territory | None:
     return Territory.objects.filter(kind=Territory.Kind.COUNTRY).first()
+
+
+def region_paths(paths) -> set[str]:
+    """The paths of the first-level units (regions) holding the given paths."""
+    return {"/".join(p.strip("/").split("/")[:2]) + "/" for p in paths}
+
+
+def under(paths, field: str) -> Q:
+    """Rows whose `field` path lies under one of `paths`; nothing when there are none."""
+    if not paths:
+        return Q(pk__in=[])
+    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in sorted(paths)))

@@ -56,6 +56,7 @@ from incentives.filters import (
     SocialCaseFilter,
 )
 from incentives.models import (
+    MAX_AMOUNT,
     AmountRule,
     BaseCalculationValue,
     IncentiveGround,
@@ -99,10 +100,9 @@ from incentives.services import (
     nomination_pay,
     nomination_reverse,
     nomination_submit,
-    social_case_decide,
     social_case_open,
     social_case_pay,
-    social_case_reject,
+    social_case_settle,
 )
 from mahalla.models import Territory
 from partnership.api.views import FILE_RESPONSES, MAX_FILES, UploadField, _download, files_field
@@ -112,8 +112,6 @@ from prevention.api.serializers import EnumChoiceField, ScopedPrimaryKeyRelatedF
 TAGS = ["incentives"]
 # Ids in URLs are numbers, so "nominations/submit/" never reads as the detail of "submit".
 ID_REGEX = r"[0-9]+"
-# Larger than any fund (as on the pages): an amount past it is a typing slip.
-MAX_AMOUNT = 100_000_000_000
 
 BAD_INPUT = OpenApiResponse(description=_("Invalid input or a business rule refused it."))
 FORBIDDEN = OpenApiResponse(description=_("You may not do this."))
@@ -859,19 +857,7 @@ class SocialCaseDecideApi(APIView):
         )
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        values = data.validated_data
-        if values["decision"] == "reject":
-            case = social_case_reject(case=case, by=request.user, reason=values["reason"])
-        else:
-            case = social_case_decide(
-                case=case,
-                by=request.user,
-                support=values["support"],
-                amount=values["amount"],
-                decision_number=values["decision_number"],
-                decision_date=values["decision_date"],
-                details=values["details"],
-            )
+        case = social_case_settle(case=case, by=request.user, **data.validated_data)
         return _social_case_response(request, case.pk)
 
 

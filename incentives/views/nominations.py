@@ -76,9 +76,9 @@ def log_personal_reads(request, objects, *, may_read) -> None:
     )
 
 
-def scope_districts(user):
-    """Regions and districts for the list's territory filter (a couple of hundred nodes at
-    most, never the mahallas)."""
+def filter_territories():
+    """Regions and districts for the lists' territory filter (a couple of hundred nodes at
+    most, never the mahallas); the lists themselves are scoped."""
     return Territory.objects.filter(
         kind__in=[Territory.Kind.REGION, Territory.Kind.DISTRICT]
     ).order_by("path")
@@ -91,7 +91,7 @@ def nomination_list_view(request):
     nominations = nomination_list(queryset=nominations_visible_to(user))
     filterset = NominationFilter(request.GET, queryset=nominations, request=request)
     fields = filterset.form.fields
-    fields["territory"].queryset = scope_districts(user)
+    fields["territory"].queryset = filter_territories()
     fields["commission"].queryset = commissions_visible_to(user).select_related("territory")
     valid = filterset.is_valid()
     page = keyset_page(
@@ -224,22 +224,36 @@ def nomination_detail_view(request, pk: int):
     return _render_detail(request, _get_nomination(request, pk))
 
 
-def _act(request, pk: int, *, form_class, form_key: str, check, action, done_message):
-    """The shape of every decision view: fetch in scope, check the right, validate, call the
-    service, and show its refusal on the form."""
-    nomination = _get_nomination(request, pk)
-    if not check(request.user, nomination):
-        raise PermissionDenied
+def post_action(
+    request, obj, *, form_class, form_key: str, action, done_message, detail: str, render_again
+):
+    """The shape of every action posted from a detail page: validate, call the service and
+    go back to the page with a message; otherwise the page again (400) with the form's
+    errors and the service's refusal on the field it names."""
     form = form_class(request.POST, request.FILES or None)
     if form.is_valid():
         try:
-            action(nomination, form.cleaned_data)
+            action(obj, form.cleaned_data)
         except ApplicationError as error:
             add_service_error(form, error)
         else:
             messages.success(request, done_message)
-            return redirect("incentives:nomination-detail", pk=nomination.pk)
-    return _render_detail(request, _get_nomination(request, pk), forms={form_key: form}, status=400)
+            return redirect(detail, pk=obj.pk)
+    return render_again(forms={form_key: form}, status=400)
+
+
+def _act(request, pk: int, *, check, **options):
+    nomination = _get_nomination(request, pk)
+    if not check(request.user, nomination):
+        raise PermissionDenied
+    return post_action(
+        request,
+        nomination,
+        detail="incentives:nomination-detail",
+        # Read again: a refused service call may have left the object half-changed in memory.
+        render_again=lambda **kw: _render_detail(request, _get_nomination(request, pk), **kw),
+        **options,
+    )
 
 
 @login_required

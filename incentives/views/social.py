@@ -25,12 +25,16 @@ from incentives.permissions import (
 )
 from incentives.selectors import social_case_list
 from incentives.services import (
-    social_case_decide,
     social_case_open,
     social_case_pay,
-    social_case_reject,
+    social_case_settle,
 )
-from incentives.views.nominations import PAGE_SIZE, log_personal_reads, scope_districts
+from incentives.views.nominations import (
+    PAGE_SIZE,
+    filter_territories,
+    log_personal_reads,
+    post_action,
+)
 
 
 def _all(_obj) -> bool:
@@ -44,7 +48,7 @@ def social_case_list_view(request):
         raise Http404
     cases = social_case_list(queryset=social_cases_visible_to(user))
     filterset = SocialCaseFilter(request.GET, queryset=cases, request=request)
-    filterset.form.fields["territory"].queryset = scope_districts(user)
+    filterset.form.fields["territory"].queryset = filter_territories()
     valid = filterset.is_valid()
     page = keyset_page(
         filterset.qs if valid else cases.none(),
@@ -110,38 +114,24 @@ def social_case_detail_view(request, pk: int):
     return _render_detail(request, _get_case(request, pk))
 
 
-def _act(request, pk: int, *, form_class, form_key: str, action, done_message):
+def _act(request, pk: int, **options):
     case = _get_case(request, pk)
     if not can_decide_social_case(request.user, case):
         raise PermissionDenied
-    form = form_class(request.POST)
-    if form.is_valid():
-        try:
-            action(case, form.cleaned_data)
-        except ApplicationError as error:
-            add_service_error(form, error)
-        else:
-            messages.success(request, done_message)
-            return redirect("incentives:social-case-detail", pk=case.pk)
-    return _render_detail(request, _get_case(request, pk), forms={form_key: form}, status=400)
+    return post_action(
+        request,
+        case,
+        detail="incentives:social-case-detail",
+        render_again=lambda **kw: _render_detail(request, _get_case(request, pk), **kw),
+        **options,
+    )
 
 
 @login_required
 @require_POST
 def social_case_decide_view(request, pk: int):
     def decide(case, data):
-        if data["decision"] == SocialDecisionForm.REJECT:
-            social_case_reject(case=case, by=request.user, reason=data["reason"])
-            return
-        social_case_decide(
-            case=case,
-            by=request.user,
-            support=data["support"],
-            amount=data["amount"] or 0,
-            decision_number=data["decision_number"],
-            decision_date=data["decision_date"],
-            details=data["details"],
-        )
+        social_case_settle(case=case, by=request.user, **data)
 
     return _act(
         request,

@@ -1,9 +1,6 @@
 """Joint activities in the browser: NGO staff log them (often from a phone), the MIA
 counterpart confirms or disputes them, and the NGO corrects and resubmits a disputed one."""
 
-from functools import reduce
-from operator import or_
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -26,6 +23,7 @@ from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
+from mahalla.selectors import region_paths, under
 from partnership.forms.activities import ActivityFilter, ActivityForm, ActivityReviewForm
 from partnership.models import ActivityEvidence, Agreement, JointActivity, Organisation
 from partnership.permissions import (
@@ -55,18 +53,6 @@ def own_organisations(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         pk__in=organisation_ids(user, roles=set(ORGANISATION_ROLES))
     ).order_by("name")
-
-
-def region_paths(paths) -> set[str]:
-    """The paths of the first-level units (regions) holding the given paths."""
-    return {"/".join(p.strip("/").split("/")[:2]) + "/" for p in paths}
-
-
-def under(paths, field: str) -> Q:
-    """Rows whose `field` path lies under one of `paths`; nothing when there are none."""
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in sorted(paths)))
 
 
 def file_response(stored) -> FileResponse:

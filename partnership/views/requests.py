@@ -17,6 +17,7 @@ from accounts.permissions import has_role, is_portal_admin, territory_scope_q
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.paging import keyset_page
+from mahalla.selectors import region_paths, under
 from partnership.forms.activities import RequestAnswerForm, RequestFilter, RequestForm
 from partnership.models import Agreement, InformationRequest, Organisation, RequestAttachment
 from partnership.permissions import (
@@ -31,7 +32,7 @@ from partnership.services import (
     request_create,
     working_days_after,
 )
-from partnership.views.activities import file_response, own_organisations, region_paths, under
+from partnership.views.activities import file_response, own_organisations
 from prevention.models import Unit
 
 PAGE_SIZE = 50
