@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.periods import Period
 from accounts.models import Membership, Role
-from incentives.models import Nomination
+from incentives.permissions import awards_public
 from mahalla.models import MahallaCategoryChange, Territory
 from partnership.models import Agreement, InformationRequest, JointActivity
 from prevention.models import (
@@ -108,6 +108,11 @@ def _answered(period: Period) -> QuerySet:
     )
 
 
+def _awards(period: Period) -> QuerySet:
+    """Awards decided in the period, as the public register counts them."""
+    return awards_public().filter(_in(period, "decision_date"))
+
+
 def _register_exits(period: Period) -> QuerySet:
     return RegisterEntry.objects.filter(_in(period, "removed_on"))
 
@@ -179,19 +184,13 @@ MEASURE_LIST = [
     Measure(
         "awards",
         _("awards under Resolution No. 15"),
-        lambda p: Nomination.objects.filter(
-            _in(p, "decision_date"),
-            state__in=[Nomination.State.APPROVED, Nomination.State.PAID],
-        ),
+        _awards,
         "mahalla",
     ),
     Measure(
         "award_amount",
         _("amount awarded, so'm"),
-        lambda p: Nomination.objects.filter(
-            _in(p, "decision_date"),
-            state__in=[Nomination.State.APPROVED, Nomination.State.PAID],
-        ),
+        _awards,
         "mahalla",
         lambda: Sum("amount"),
     ),

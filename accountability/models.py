@@ -157,6 +157,13 @@ class ReportRun(BaseModel):
     def __str__(self) -> str:
         return f"{self.level} {self.period_kind} {self.period_start}"
 
+    @property
+    def progress(self) -> int:
+        """How far the run is, 0–100 (a finished run is at 100 whatever its counts)."""
+        if self.state == self.State.DONE:
+            return 100
+        return min(100, 100 * self.done // self.total) if self.total else 0
+
 
 def report_upload_path(instance, filename: str) -> str:
     period = f"{instance.period_kind}-{instance.period_start:%Y-%m}"

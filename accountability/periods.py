@@ -1,5 +1,6 @@
 """Reporting periods: a month, a quarter or a year, named by its kind and first day."""
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -9,12 +10,20 @@ from django.utils.translation import gettext as _
 from accountability.models import PeriodKind
 
 MONTHS_IN = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
+# Roll-ups exist from the portal's start; the bounds keep every period arithmetic valid (the
+# end of a year 9999 would be in year 10000, which no date holds).
+FIRST_YEAR, LAST_YEAR = 1991, 2100
+_SLUG = re.compile(r"(\d{4})(?:-q([1-4])|-(0[1-9]|1[0-2]))?")
 
 
 @dataclass(frozen=True, order=True)
 class Period:
     kind: str
     start: date
+
+    def __post_init__(self):
+        if not FIRST_YEAR <= self.start.year <= LAST_YEAR:
+            raise ValueError(f"{self.start.year} is outside {FIRST_YEAR}–{LAST_YEAR}")
 
     @classmethod
     def containing(cls, kind: str, day: date) -> "Period":
@@ -34,6 +43,19 @@ class Period:
         parts = [int(part) for part in text.split("-")]
         day = date(parts[0], parts[1] if len(parts) > 1 else 1, 1)
         return cls.containing(kind, day)
+
+    @classmethod
+    def from_slug(cls, text: str) -> "Period":
+        """The inverse of `slug`: "2026", "2026-q3" or "2026-11"; ValueError otherwise."""
+        match = _SLUG.fullmatch(text.strip().lower())
+        if not match:
+            raise ValueError(text)
+        year, quarter, month = match.groups()
+        if quarter:
+            return cls(PeriodKind.QUARTER, date(int(year), 3 * int(quarter) - 2, 1))
+        if month:
+            return cls(PeriodKind.MONTH, date(int(year), int(month), 1))
+        return cls(PeriodKind.YEAR, date(int(year), 1, 1))
 
     @property
     def end(self) -> date:

@@ -46,3 +46,17 @@ def is_suppressed(indicator, numerator: Decimal | None) -> bool:
     return bool(
         indicator.from_personal_records and numerator is not None and 0 < numerator < SMALL_COUNT
     )
+
+
+def hidden_parts(indicator, numerator: Decimal | None, denominator) -> set[str]:
+    """The parts of a roll-up ("numerator", "denominator", "value") not shown outside the
+    MIA: a small count of people, and whatever would let it be worked out (a value beside a
+    small denominator, unless the numerator is zero)."""
+    hidden = set()
+    if is_suppressed(indicator, numerator):
+        hidden |= {"numerator", "value"}
+    if is_suppressed(indicator, denominator):
+        hidden.add("denominator")
+        if numerator:
+            hidden |= {"numerator", "value"}
+    return hidden

@@ -23,13 +23,15 @@ from django.utils.translation import gettext as _
 from accountability.measures import MEASURES, measure_values
 from accountability.models import Indicator, PeriodKind, PublicReport, ReportRun, RollUp
 from accountability.periods import Period
-from accountability.permissions import is_suppressed
+from accountability.permissions import hidden_parts
 from accountability.reference_data import INDICATORS
+from accountability.selectors import indicator_list
 from core.exceptions import ApplicationError
 from core.exports import csv_lines
 from incentives.permissions import awards_public
 from incentives.selectors import award_public_name, award_register_list
 from mahalla.models import Territory
+from mahalla.selectors import territory_ancestors
 from partnership.models import Obligation
 
 BATCH = 5000
@@ -135,7 +137,6 @@ TREND_PERIODS = 4
 AWARDS_LISTED = 50
 RUN_BATCH = 50
 SUPPRESSED_TEXT = "<5"
-# Spreadsheets run cells starting with these as formulas (CSV injection).
 
 
 @dataclass(frozen=True)
@@ -235,12 +236,13 @@ class ReportContent:
 def _cell(indicator: Indicator, rollup: RollUp | None) -> ReportCell:
     if rollup is None:
         return ReportCell(numerator=None, denominator=None, value=None, suppressed=False)
+    hidden = hidden_parts(indicator, rollup.numerator, rollup.denominator)
     return ReportCell(
         numerator=rollup.numerator,
         denominator=rollup.denominator,
         value=rollup.value,
-        suppressed=is_suppressed(indicator, rollup.numerator),
-        denominator_suppressed=is_suppressed(indicator, rollup.denominator),
+        suppressed="value" in hidden,
+        denominator_suppressed="denominator" in hidden,
     )
 
 
@@ -259,7 +261,7 @@ def report_content(*, territory: Territory, period: Period) -> ReportContent:
     awards are listed as the public register names them, so their number is not.
     """
     trend_periods = [period.shift(steps) for steps in range(1 - TREND_PERIODS, 1)]
-    indicators = list(Indicator.objects.filter(is_active=True).order_by("order", "code"))
+    indicators = list(indicator_list())
     rollups = {
         (rollup.indicator_id, rollup.period_start): rollup
         for rollup in RollUp.objects.filter(
@@ -292,10 +294,7 @@ def report_content(*, territory: Territory, period: Period) -> ReportContent:
             mahalla__path__startswith=territory.path,
         )
     )
-    ancestor_codes = territory.ancestor_codes
-    ancestors = sorted(
-        Territory.objects.filter(code__in=ancestor_codes), key=lambda node: node.depth
-    )
+    ancestors = territory_ancestors(node=territory)
     return ReportContent(
         territory=territory,
         ancestors=ancestors,
@@ -445,6 +444,16 @@ def report_run_start(*, period: Period, level: str) -> ReportRun:
     unfinished one continues from where it stopped."""
     if level not in Territory.Kind.values:
         raise ApplicationError(_("There is no territory level “%(level)s”.") % {"level": level})
+    if level not in REPORT_LEVELS[period.kind]:
+        raise ApplicationError(
+            _("Reports of this kind of period are made for: %(levels)s.")
+            % {
+                "levels": ", ".join(
+                    str(Territory.Kind(k).label) for k in REPORT_LEVELS[period.kind]
+                )
+            },
+            extra={"field": "level"},
+        )
     run, _created = ReportRun.objects.select_for_update().get_or_create(
         period_kind=period.kind, period_start=period.start, level=level
     )
@@ -460,6 +469,27 @@ def report_run_start(*, period: Period, level: str) -> ReportRun:
         update_fields=["state", "error", "total", "done", "last_path", "finished_at", "updated_at"]
     )
     return run
+
+
+def report_run_queue(*, period: Period, level: str) -> ReportRun:
+    """Starts (or resumes) a run and queues its first batch once the transaction commits;
+    each batch queues the next."""
+    # Imported here: the task module imports this one.
+    from accountability.tasks import report_run_batch_task
+
+    run = report_run_start(period=period, level=level)
+    report_run_batch_task.delay_on_commit(run.pk)
+    return run
+
+
+def reports_publish(*, period: Period) -> dict[str, int]:
+    """The scheduled publication of a period: its roll-ups made final, then a run per level
+    its reports are made for. Returns the runs' ids by level."""
+    rollup_refresh(period=period)
+    return {
+        level: report_run_queue(period=period, level=level).pk
+        for level in REPORT_LEVELS[period.kind]
+    }
 
 
 def report_run_batch(*, run: ReportRun, size: int | None = None) -> bool:

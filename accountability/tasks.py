@@ -12,10 +12,9 @@ from django.utils import timezone
 from accountability.models import PeriodKind, ReportRun
 from accountability.periods import Period
 from accountability.services import (
-    REPORT_LEVELS,
     report_run_batch,
     report_run_fail,
-    report_run_start,
+    reports_publish,
     rollup_refresh,
 )
 
@@ -59,33 +58,22 @@ def report_run_batch_task(run_id: int) -> bool:
     return more
 
 
-def _reports_start(period: Period) -> dict[str, int]:
-    """The period's roll-ups made final, then a run per level its reports are made for."""
-    rollup_refresh(period=period)
-    runs = {}
-    for level in REPORT_LEVELS[period.kind]:
-        run = report_run_start(period=period, level=level)
-        report_run_batch_task.delay_on_commit(run.pk)
-        runs[level] = run.pk
-    return runs
-
-
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def reports_monthly_task() -> dict[str, int]:
     """The mahallas' reports of the month before."""
     month = Period.containing(PeriodKind.MONTH, timezone.localdate()).previous
-    return _reports_start(month)
+    return reports_publish(period=month)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def reports_quarterly_task() -> dict[str, int]:
     """The districts', regions' and the republic's reports of the quarter before."""
     quarter = Period.containing(PeriodKind.QUARTER, timezone.localdate()).previous
-    return _reports_start(quarter)
+    return reports_publish(period=quarter)
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def reports_yearly_task() -> dict[str, int]:
     """The districts', regions' and the republic's reports of the year before."""
     year = Period.containing(PeriodKind.YEAR, timezone.localdate()).previous
-    return _reports_start(year)
+    return reports_publish(period=year)

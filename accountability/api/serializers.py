@@ -15,7 +15,7 @@ from rest_framework.reverse import reverse
 from accountability.measures import MEASURES
 from accountability.models import Indicator, PeriodKind, PublicReport, ReportRun, RollUp, Unit
 from accountability.periods import Period
-from accountability.permissions import is_suppressed
+from accountability.permissions import hidden_parts
 from mahalla.models import Territory
 from prevention.api.serializers import EnumChoiceField
 
@@ -160,15 +160,21 @@ class RollUpOutputSerializer(PeriodMixin, serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_suppressed(self, rollup) -> bool:
+    def _hidden(self, rollup) -> set[str]:
         if self.context.get("small_counts", False):
-            return False
-        return is_suppressed(rollup.indicator, rollup.numerator)
+            return set()
+        return hidden_parts(rollup.indicator, rollup.numerator, rollup.denominator)
+
+    def get_suppressed(self, rollup) -> bool:
+        return bool(self._hidden(rollup))
 
     def to_representation(self, rollup):
         data = super().to_representation(rollup)
-        if data["suppressed"]:
-            data.update(numerator=None, denominator=None, value=None)
+        hidden = self._hidden(rollup)
+        # A hidden count takes its whole row with it; a small denominator alone only itself.
+        data.update(
+            dict.fromkeys({"numerator", "denominator", "value"} if "value" in hidden else hidden)
+        )
         return data
 
 
@@ -203,9 +209,7 @@ class ReportRunOutputSerializer(PeriodMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_progress(self, run) -> int:
-        if not run.total:
-            return 100 if run.state == ReportRun.State.DONE else 0
-        return min(100, 100 * run.done // run.total)
+        return run.progress
 
 
 # --- Published reports ----------------------------------------------------------------------

@@ -8,11 +8,7 @@ Report runs are the administrators': to anyone else the list is empty and a run 
 for any object out of scope.
 """
 
-from functools import partial
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -39,8 +35,8 @@ from accountability.permissions import (
     sees_small_counts,
 )
 from accountability.selectors import indicator_list, public_report_list, rollup_list
-from accountability.services import report_run_start
-from accountability.tasks import report_run_batch_task
+from accountability.services import report_run_queue
+from accountability.views.public import report_file_response
 from core.pagination import CursorPagination
 
 TAGS = ["accountability"]
@@ -162,6 +158,15 @@ class ReportRunStartApi(APIView):
             except DjangoValidationError as error:
                 raise serializers.ValidationError(error.messages) from None
 
+        def validate(self, attrs):
+            try:
+                attrs["period"] = Period.containing(attrs["kind"], attrs["period"])
+            except ValueError:
+                raise serializers.ValidationError(
+                    {"period": _("There are no reports for a period so far off.")}
+                ) from None
+            return attrs
+
     @extend_schema(
         operation_id="report_run_start",
         tags=TAGS,
@@ -174,10 +179,7 @@ class ReportRunStartApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        run = report_run_start(
-            period=Period.containing(values["kind"], values["period"]), level=values["level"]
-        )
-        transaction.on_commit(partial(report_run_batch_task.delay, run.pk))
+        run = report_run_queue(period=values["period"], level=values["level"])
         return Response(ReportRunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -200,21 +202,9 @@ class PublicReportViewSet(viewsets.ReadOnlyModelViewSet):
         return public_report_list(queryset=PublicReport.objects.all())
 
 
-def _report_file(pk: int, field: str, content_type: str) -> FileResponse:
-    """A published report's file as a download named after the node, period and version;
-    404 when there is no such report or its file is missing from storage."""
+def _report_file(pk: int, extension: str):
     report = get_object_or_404(PublicReport.objects.select_related("territory"), pk=pk)
-    stored = getattr(report, field)
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    period = Period(report.period_kind, report.period_start)
-    # Named as the report pages name it (accountability.views.public).
-    name = f"hamkorlik-{report.territory.code}-{period.slug}-v{report.version}.{field}"
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return report_file_response(report, extension)
 
 
 PDF_RESPONSES = {
@@ -238,7 +228,7 @@ class ReportPdfFileApi(APIView):
 
     @extend_schema(operation_id="report_pdf_file", tags=TAGS, auth=[], responses=PDF_RESPONSES)
     def get(self, request, pk: int):
-        return _report_file(pk, "pdf", "application/pdf")
+        return _report_file(pk, "pdf")
 
 
 class ReportCsvFileApi(APIView):
@@ -248,4 +238,4 @@ class ReportCsvFileApi(APIView):
 
     @extend_schema(operation_id="report_csv_file", tags=TAGS, auth=[], responses=CSV_RESPONSES)
     def get(self, request, pk: int):
-        return _report_file(pk, "csv", "text/csv; charset=utf-8")
+        return _report_file(pk, "csv")

@@ -32,9 +32,7 @@ def territory_level(level: str) -> str:
 @register.filter
 def progress_percent(run: ReportRun) -> int:
     """How far a run is, 0–100."""
-    if run.state == ReportRun.State.DONE:
-        return 100
-    return min(100, 100 * run.done // run.total) if run.total else 0
+    return run.progress
 
 
 @register.inclusion_tag("accountability/latest_report.html")

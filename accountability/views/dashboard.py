@@ -33,7 +33,7 @@ from accountability.periods import Period
 from accountability.permissions import (
     SMALL_COUNT,
     can_view_dashboard,
-    is_suppressed,
+    hidden_parts,
     sees_small_counts,
 )
 from accountability.selectors import (
@@ -78,14 +78,22 @@ class Figure:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     suppressed: bool = False
+    denominator_suppressed: bool = False
 
     @classmethod
     def of(cls, indicator: Indicator, rollup: RollUp | None, *, hide_small: bool) -> "Figure":
         if rollup is None:
             return cls()
-        if hide_small and is_suppressed(indicator, rollup.numerator):
-            return cls(denominator=rollup.denominator, suppressed=True)
-        return cls(rollup.value, rollup.numerator, rollup.denominator)
+        hidden = hidden_parts(indicator, rollup.numerator, rollup.denominator) if hide_small else ()
+        small_denominator = "denominator" in hidden
+        denominator = None if small_denominator else rollup.denominator
+        if "value" in hidden:
+            return cls(
+                denominator=denominator, suppressed=True, denominator_suppressed=small_denominator
+            )
+        return cls(
+            rollup.value, rollup.numerator, denominator, denominator_suppressed=small_denominator
+        )
 
     @property
     def has_value(self) -> bool:
@@ -101,7 +109,7 @@ class Figure:
 
     @property
     def denominator_text(self) -> str:
-        return _number(self.denominator)
+        return SMALL_TEXT if self.denominator_suppressed else _number(self.denominator)
 
     @property
     def chart_value(self) -> float | None:
@@ -419,9 +427,10 @@ def dashboard_view(request):
 
 
 def _csv_figure(figure: Figure) -> list:
+    denominator = SMALL_TEXT if figure.denominator_suppressed else figure.denominator
     if figure.suppressed:
-        return [SMALL_TEXT, SMALL_TEXT, figure.denominator]
-    return [figure.value, figure.numerator, figure.denominator]
+        return [SMALL_TEXT, SMALL_TEXT, denominator]
+    return [figure.value, figure.numerator, denominator]
 
 
 def _csv_table(board: Dashboard, table: str) -> tuple[list[str], list[list]]:

@@ -8,7 +8,6 @@ from personal records were suppressed when the report was made).
 
 import hashlib
 import re
-from datetime import date
 
 from django import forms
 from django.conf import settings
@@ -35,20 +34,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "html": "text/html; charset=utf-8",
 }
-_PERIOD_SLUG = re.compile(r"(\d{4})(?:-(?:q([1-4])|(\d{1,2})))?")
-
-
-def period_from_slug(text: str) -> Period:
-    """A period from its short name: "2026", "2026-q3" or "2026-11"; ValueError otherwise."""
-    match = _PERIOD_SLUG.fullmatch(text.strip().lower())
-    if not match:
-        raise ValueError(text)
-    year, quarter, month = match.groups()
-    if quarter:
-        return Period(PeriodKind.QUARTER, date(int(year), 3 * int(quarter) - 2, 1))
-    if month:
-        return Period(PeriodKind.MONTH, date(int(year), int(month), 1))
-    return Period(PeriodKind.YEAR, date(int(year), 1, 1))
 
 
 class PeriodField(forms.CharField):
@@ -69,7 +54,7 @@ class PeriodField(forms.CharField):
         try:
             if len(text) > 7:
                 raise ValueError(text)
-            return period_from_slug(text)
+            return Period.from_slug(text)
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
@@ -160,12 +145,19 @@ def _download_name(report: PublicReport, extension: str) -> str:
 def report_file_view(request, pk: int, extension: str):
     """A report's file as published, byte for byte, so that its digest is the one shown."""
     report = get_object_or_404(PublicReport.objects.select_related("territory"), pk=pk)
+    return report_file_response(report, extension)
+
+
+def report_file_response(report: PublicReport, extension: str):
+    """The page's and the API's download of a published file; 404 when it is missing."""
     name = _download_name(report, extension)
     if extension == "html":
         response = HttpResponse(report.html.encode(), content_type=CONTENT_TYPES["html"])
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     stored = report.pdf if extension == "pdf" else report.csv
+    if not stored:
+        raise Http404
     try:
         handle = stored.open("rb")
     except FileNotFoundError:

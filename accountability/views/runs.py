@@ -16,8 +16,7 @@ from django.utils.translation import gettext_lazy
 from accountability.models import PeriodKind, ReportRun
 from accountability.periods import Period
 from accountability.permissions import can_manage_report_runs
-from accountability.services import report_run_start
-from accountability.tasks import report_run_batch_task
+from accountability.services import report_run_queue
 from accountability.views.public import PeriodField
 from core.exceptions import ApplicationError
 from core.forms import BootstrapFormMixin, add_service_error
@@ -40,13 +39,12 @@ def report_run_list_view(request):
         form = RunStartForm(request.POST)
         if form.is_valid():
             try:
-                run = report_run_start(
+                report_run_queue(
                     period=form.cleaned_data["period"], level=form.cleaned_data["level"]
                 )
             except ApplicationError as error:
                 add_service_error(form, error)
             else:
-                report_run_batch_task.delay_on_commit(run.pk)
                 messages.success(request, _("The run has been queued."))
                 return redirect("accountability:report-run-list")
     else:

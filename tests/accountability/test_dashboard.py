@@ -532,6 +532,34 @@ def test_council_sees_small_counts_as_under_five(council, small_count):
     assert line[3:5] == ["<5", "<5"]
 
 
+@pytest.fixture
+def small_denominator():
+    """No exits from the register in a district, out of 3 people on it."""
+    item = indicator("register_exits_ngo")
+    assert item.from_personal_records
+    write(item, node(DISTRICT), QUARTER, 0, 3)
+    return {"node": DISTRICT, "period": "2019-04"}
+
+
+def test_a_small_denominator_of_people_is_hidden_from_the_council(council, small_denominator):
+    shown = {
+        r["data-indicator"]: r["cells"]
+        for r in tables(get(council, **small_denominator))["indicators"]
+    }
+    assert shown["register_exits_ngo"][4:6] == ["0", "<5"]
+    _header, *rows = read_csv(get(council, CSV, table="indicators", **small_denominator))
+    (line,) = [line for line in rows if line[0] == "register_exits_ngo"]
+    assert line[6:8] == ["0", "<5"]
+
+
+def test_the_mia_sees_a_small_denominator(officer, small_denominator):
+    shown = {
+        r["data-indicator"]: r["cells"]
+        for r in tables(get(officer, **small_denominator))["indicators"]
+    }
+    assert shown["register_exits_ngo"][4:6] == ["0", "3"]
+
+
 def test_mia_sees_exact_small_counts(officer, small_count):
     response = get(officer, node=DISTRICT, period="2019-04", indicator=small_count.code)
 

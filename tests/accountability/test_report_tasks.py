@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from accountability import services, tasks
+from accountability import services
 from accountability.models import PeriodKind, PublicReport, ReportRun
 from accountability.periods import Period
 from accountability.services import report_run_batch, report_run_start
@@ -226,7 +226,7 @@ def test_the_scheduled_tasks_refresh_the_roll_ups_and_start_the_runs(
     period = Period.containing(kind, TODAY).previous
     # when
     with (
-        patch.object(tasks, "rollup_refresh") as refresh,
+        patch.object(services, "rollup_refresh") as refresh,
         patch.object(report_run_batch_task, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
