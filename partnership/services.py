@@ -521,7 +521,8 @@ def activity_update(
     merged = {k: data.get(k, getattr(activity, k)) for k in ACTIVITY_FIELDS}
     _check_activity(organisation=activity.organisation, data=merged)
     period_lock_check(place=activity.place, day=activity.date)
-    period_lock_check(place=merged["place"], day=merged["date"])
+    if (merged["place"], merged["date"]) != (activity.place, activity.date):
+        period_lock_check(place=merged["place"], day=merged["date"])
     for name, value in merged.items():
         setattr(activity, name, value if value is not None or name == "agreement" else "")
     activity.status = JointActivity.Status.SUBMITTED

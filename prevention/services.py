@@ -6,7 +6,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -300,9 +300,10 @@ def record_update(*, record: PreventionRecord, user, reason: str = "", **data) -
         _check_not_future(changes["date"], _("The date"))
     # Neither the month it was in nor the month it moves to may be locked.
     period_lock_check(place=record.mahalla, day=record.date)
-    period_lock_check(
-        place=changes.get("mahalla", record.mahalla), day=changes.get("date", record.date)
-    )
+    if {"mahalla", "date"} & changes.keys():
+        period_lock_check(
+            place=changes.get("mahalla", record.mahalla), day=changes.get("date", record.date)
+        )
     if record.inspector.user_id == user.pk and {"mahalla", "date"} & changes.keys():
         _check_assigned(
             record.inspector,
@@ -513,12 +514,12 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
-def _district_of(place: Territory) -> Territory | None:
+def _district_id_of(place: Territory) -> int | None:
     """The district (or city) holding a place: itself, or a mahalla's parent; None above."""
     if place.kind == Territory.Kind.DISTRICT:
-        return place
+        return place.pk
     if place.kind == Territory.Kind.MAHALLA:
-        return place.parent
+        return place.parent_id
     return None
 
 
@@ -533,13 +534,18 @@ def period_state(*, district: Territory, month: date) -> str:
 
 def period_lock_check(*, place: Territory, day: date, field: str = "date") -> None:
     """Refuses a write dated in a month its district has submitted: the message names the
-    month and who can unlock it."""
-    district = _district_of(place)
-    if district is None:
+    month and who can unlock it. One query on every write of the district's data."""
+    district_id = _district_id_of(place)
+    if district_id is None:
         return
-    state = period_state(district=district, month=day)
-    if state == PeriodApproval.State.OPEN:
+    row = (
+        PeriodApproval.objects.filter(district_id=district_id, month=month_start(day))
+        .select_related("district")
+        .first()
+    )
+    if row is None or not row.is_locked:
         return
+    state, district = row.state, row.district
     who = {
         PeriodApproval.State.SUBMITTED: _("the district unit can reopen it"),
         PeriodApproval.State.APPROVED: _("the region unit can return it to the district"),
@@ -564,13 +570,12 @@ def _require_district(district: Territory) -> None:
 
 
 def _period_locked_row(district: Territory, month: date) -> PeriodApproval:
-    _require_district(district)
     if month_start(month) > month_start(timezone.localdate()):
         raise ApplicationError(_("A month that has not begun cannot be submitted."))
-    row, _created = PeriodApproval.objects.get_or_create(
+    row, _created = PeriodApproval.objects.select_for_update().get_or_create(
         district=district, month=month_start(month)
     )
-    return PeriodApproval.objects.select_for_update().get(pk=row.pk)
+    return row
 
 
 def _period_move(row: PeriodApproval, *, state: str, by, message: str = "") -> PeriodApproval:
@@ -582,22 +587,10 @@ def _period_move(row: PeriodApproval, *, state: str, by, message: str = "") -> P
     return row
 
 
-def _officers_at(territory: Territory):
-    today = timezone.localdate()
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
-            role=Role.UNIT_OFFICER,
-            territory=territory,
-            valid_from__lte=today,
-        ).select_related("user")
-    ]
-
-
 def _notify_return(row: PeriodApproval, *, to: Territory, message: str) -> None:
+    officers = unit_officers_by_territory(territory_ids=[to.pk], on=timezone.localdate())
     notify(
-        users=_officers_at(to),
+        users=officers.get(to.pk, []),
         message=gettext_noop("The data of %(district)s for %(month)s was returned: %(message)s"),
         params={
             "district": row.district.name_uz,
@@ -605,7 +598,7 @@ def _notify_return(row: PeriodApproval, *, to: Territory, message: str) -> None:
             "message": message,
         },
         url=reverse("prevention:approval-list") + f"?month={row.month:%Y-%m}",
-        dedupe_key=f"period-return:{row.pk}:{row.history.count()}",
+        dedupe_key=f"period-return:{row.pk}:{row.updated_at:%Y%m%d%H%M%S%f}",
     )
 
 
@@ -640,25 +633,26 @@ def period_reopen(*, district: Territory, month: date, by, reason: str) -> Perio
     return _period_move(row, state=PeriodApproval.State.OPEN, by=by, message=reason.strip())
 
 
-def _siblings_not_at_least(district: Territory, month: date, state: str, parent) -> list:
-    """Districts under `parent` whose month has not reached `state` yet."""
-    # Locked, so that a sibling cannot be reopened while this approval is under way.
-    reached = set(
-        PeriodApproval.objects.select_for_update()
-        .filter(
-            month=month_start(month),
-            state__in=PERIOD_ORDER[PERIOD_ORDER.index(state) :],
-            district__path__startswith=parent.path,
-        )
-        .values_list("district_id", flat=True)
+def _districts_behind(month: date, state: str, parent: Territory) -> QuerySet[Territory]:
+    """Districts under `parent` whose month has not reached `state` yet. The months that
+    have are locked, so that none is reopened while this approval is under way."""
+    reached = PeriodApproval.objects.filter(
+        month=month_start(month),
+        state__in=PERIOD_ORDER[PERIOD_ORDER.index(state) :],
+        district__path__startswith=parent.path,
     )
-    return [
-        d
-        for d in Territory.objects.filter(
-            kind=Territory.Kind.DISTRICT, path__startswith=parent.path
-        ).order_by("path")
-        if d.pk not in reached
-    ]
+    list(reached.select_for_update(of=("self",)).order_by("pk").values_list("pk"))
+    return (
+        Territory.objects.filter(kind=Territory.Kind.DISTRICT, path__startswith=parent.path)
+        .exclude(pk__in=reached.values("district_id"))
+        .order_by("path")
+    )
+
+
+def _lock_node(node: Territory) -> None:
+    """Approvals under one node queue behind each other: each would otherwise lock its own
+    month and then wait for its siblings', which the others hold (a deadlock)."""
+    Territory.objects.select_for_update().filter(pk=node.pk).values_list("pk").get()
 
 
 @transaction.atomic
@@ -667,20 +661,21 @@ def period_approve(*, district: Territory, month: date, by) -> PeriodApproval:
     submitted it."""
     _require_district(district)
     _require(can_approve_period(by, district), _("Only the region unit approves."))
+    _lock_node(district.parent)
     row = _period_locked_row(district, month)
     if row.state != PeriodApproval.State.SUBMITTED:
         raise ApplicationError(_("Only a submitted month can be approved."))
-    waiting = _siblings_not_at_least(
-        district, month, PeriodApproval.State.SUBMITTED, district.parent
-    )
-    if waiting:
+    behind = _districts_behind(month, PeriodApproval.State.SUBMITTED, district.parent)
+    first = behind.first()
+    if first is not None:
+        count = behind.count()
         raise ApplicationError(
             ngettext(
                 "%(count)d district of the region has not submitted yet: %(name)s.",
                 "%(count)d districts of the region have not submitted yet, e.g. %(name)s.",
-                len(waiting),
+                count,
             )
-            % {"count": len(waiting), "name": waiting[0].name}
+            % {"count": count, "name": first.name}
         )
     return _period_move(row, state=PeriodApproval.State.APPROVED, by=by)
 
@@ -691,19 +686,22 @@ def period_accept(*, district: Territory, month: date, by) -> PeriodApproval:
     of its districts."""
     _require_district(district)
     _require(can_accept_period(by, district), _("Only the republic service accepts."))
+    country = district.parent.parent
+    _lock_node(country)
     row = _period_locked_row(district, month)
     if row.state != PeriodApproval.State.APPROVED:
         raise ApplicationError(_("Only an approved month can be accepted."))
-    country = district.parent.parent
-    waiting = _siblings_not_at_least(district, month, PeriodApproval.State.APPROVED, country)
-    if waiting:
+    behind = _districts_behind(month, PeriodApproval.State.APPROVED, country)
+    first = behind.first()
+    if first is not None:
+        count = behind.count()
         raise ApplicationError(
             ngettext(
                 "%(count)d district of the country is not approved yet: %(name)s.",
                 "%(count)d districts of the country are not approved yet, e.g. %(name)s.",
-                len(waiting),
+                count,
             )
-            % {"count": len(waiting), "name": waiting[0].name}
+            % {"count": count, "name": first.name}
         )
     return _period_move(row, state=PeriodApproval.State.ACCEPTED, by=by)
 
@@ -733,7 +731,8 @@ def period_return(*, district: Territory, month: date, by, message: str) -> Peri
     else:
         raise ApplicationError(_("An open month has nothing to return."))
     row = _period_move(row, state=state, by=by, message=message.strip())
-    _notify_return(row, to=to, message=message.strip())
+    # After the commit: a mail server that fails must not undo the return.
+    transaction.on_commit(lambda: _notify_return(row, to=to, message=row.message))
     return row
 
 

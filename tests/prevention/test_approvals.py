@@ -8,6 +8,7 @@ import pytest
 from celery import Task
 from celery.schedules import crontab
 from django.conf import settings
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -65,7 +66,9 @@ def _state(month: date, code: str = DISTRICT) -> str:
 
 
 def _post(client, name: str, month: date, **data):
-    return client.post(reverse(f"prevention:{name}"), {"month": f"{month:%Y-%m}", **data})
+    # The notifications of a return are sent once the action's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse(f"prevention:{name}"), {"month": f"{month:%Y-%m}", **data})
 
 
 def _messages(response) -> list[str]:

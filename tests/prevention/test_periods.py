@@ -4,7 +4,7 @@ submitted month puts on every write dated in it, through the services, a page an
 from datetime import timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -25,13 +25,13 @@ from prevention.services import (
     period_approve,
     period_lock_check,
     period_reopen,
-    period_return,
     period_state,
     period_submit,
     periods_bulk,
     record_create,
     record_update,
 )
+from prevention.services import period_return as _period_return
 from tests.partnership.factories import JointActivityFactory
 from tests.prevention.factories import PreventionRecordFactory
 
@@ -39,6 +39,12 @@ pytestmark = pytest.mark.django_db
 
 YUNUSOBOD, TASHKENT = "1726266", "1726"
 State = PeriodApproval.State
+
+
+def period_return(**kwargs):
+    """The service, with the notifications it sends once its transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return _period_return(**kwargs)
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ refusal of the service a 400 with its message, and nothing is saved on any of th
 from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import Notification
@@ -81,7 +82,9 @@ def _state(district, month) -> str | None:
 
 
 def _post(client, action: str, payload: dict):
-    return client.post(f"{API}/{action}/", payload, format="json")
+    # The notifications of a return are sent once the action's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(f"{API}/{action}/", payload, format="json")
 
 
 # --- Submit ---------------------------------------------------------------------------------
