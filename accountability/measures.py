@@ -3,8 +3,12 @@ period, placed on the territory tree by one territory field of its rows.
 
 A measure is computed for every node of the tree in four grouped queries (country, region,
 district: by the prefix of the row's territory path, whose segments have fixed lengths;
-mahalla: by the path itself), never per node. Only confirmed joint activities and signed,
+mahalla: by the mahalla itself), never per node. Only confirmed joint activities and signed,
 unterminated agreements count (DESIGN.md §4).
+
+Rows are placed by the tree in force at the period's end: a mahalla moved since then counts
+under the district it was in (mahalla.selectors.placement_paths_at), nodes closed or not yet
+begun by then are not counted, and populations are the figures in force then.
 """
 
 from collections.abc import Callable
@@ -13,6 +17,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -21,6 +27,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Length, Substr
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +37,7 @@ from accountability.periods import Period
 from accounts.models import Membership, Role
 from incentives.permissions import awards_public
 from mahalla.models import MahallaCategoryChange, Territory
+from mahalla.selectors import placement_paths_at, population_at, territory_in_force
 from partnership.models import Agreement, InformationRequest, JointActivity
 from prevention.models import (
     AccountabilityMeeting,
@@ -83,7 +92,7 @@ def _mahallas_red_at_start(period: Period) -> QuerySet:
         mahalla=OuterRef("pk"), effective_from__lt=period.start
     ).order_by("-effective_from", "-pk")
     return (
-        Territory.objects.filter(kind=Territory.Kind.MAHALLA)
+        _mahallas_in_force(period)
         .annotate(at_start=Coalesce(Subquery(before.values("category")[:1]), F("category")))
         .filter(at_start=Territory.Category.RED)
     )
@@ -96,6 +105,20 @@ def _improved(period: Period) -> QuerySet:
         category__in=[Territory.Category.YELLOW, Territory.Category.GREEN],
     )
     return _mahallas_red_at_start(period).filter(Exists(moved_up))
+
+
+def _territories_in_force(period: Period) -> QuerySet:
+    """The nodes of the tree at the period's end."""
+    return Territory.objects.filter(territory_in_force(period.end))
+
+
+def _mahallas_in_force(period: Period) -> QuerySet:
+    return _territories_in_force(period).filter(kind=Territory.Kind.MAHALLA)
+
+
+def _populations(period: Period) -> QuerySet:
+    """The nodes at the period's end with the population in force then."""
+    return _territories_in_force(period).annotate(population_then=population_at(period.end))
 
 
 def _records(kind: str) -> Callable[[Period], QuerySet]:
@@ -118,21 +141,12 @@ def _register_exits(period: Period) -> QuerySet:
 
 
 MEASURE_LIST = [
-    Measure(
-        "population", _("residents"), lambda p: Territory.objects.all(), "", own_field="population"
-    ),
-    Measure(
-        "mahallas",
-        _("mahallas"),
-        lambda p: Territory.objects.filter(kind=Territory.Kind.MAHALLA),
-        "",
-    ),
+    Measure("population", _("residents"), _populations, "", own_field="population_then"),
+    Measure("mahallas", _("mahallas"), _mahallas_in_force, ""),
     Measure(
         "red_mahallas",
         _("red mahallas"),
-        lambda p: Territory.objects.filter(
-            kind=Territory.Kind.MAHALLA, category=Territory.Category.RED
-        ),
+        lambda p: _mahallas_in_force(p).filter(category=Territory.Category.RED),
         "",
     ),
     Measure(
@@ -284,8 +298,41 @@ def _number(value) -> Decimal:
     return Decimal(value)
 
 
+def _place_path(measure: Measure, period: Period):
+    """The path of the rows' place in the tree at the period's end: for the few mahallas
+    moved since, the path they had then (a CASE over their ids: no join, no subquery per row,
+    and exact for distinct counts); for every other row its place's current path."""
+    current = F(measure.field("path"))
+    moved = placement_paths_at(period.end)
+    if not moved:
+        return current
+    place = measure.place or "pk"
+    return Case(
+        *[When(**{place: pk}, then=Value(path)) for pk, path in sorted(moved.items())],
+        default=current,
+        output_field=CharField(),
+    )
+
+
+def measure_rows_under(code: str, period: Period, territory: Territory) -> QuerySet:
+    """A measure's rows placed under a node in the period, as the roll-ups place them (the
+    tree at the period's end), so that a report's counts agree with its indicators."""
+    measure = MEASURES[code]
+    rows = measure.rows(period)
+    if territory.kind == Territory.Kind.MAHALLA:
+        # A mahalla's rows are its own, wherever it was at the time.
+        return rows.filter(**{measure.place or "pk": territory.pk})
+    return rows.alias(_place_path=_place_path(measure, period)).filter(
+        _place_path__startswith=territory.path
+    )
+
+
 def measure_values(measure: Measure, period: Period) -> dict[str, Decimal]:
-    """The measure at every node that has a figure, by the node's path."""
+    """The measure at every node that has a figure, by the node's (current) path.
+
+    Country, region and district figures group the rows by the prefixes of their place's
+    path at the period's end; a mahalla's figure is its own rows, wherever it was then.
+    """
     path = measure.field("path")
     rows = measure.rows(period).order_by()
     if measure.own_field:
@@ -294,10 +341,11 @@ def measure_values(measure: Measure, period: Period) -> dict[str, Decimal]:
             for node, value in rows.values_list(path, measure.own_field)
             if value
         }
+    place_path = _place_path(measure, period)
     values: dict[str, Decimal] = {}
     for length in PREFIX_LENGTHS.values():
         grouped = (
-            rows.annotate(_depth=Length(path), _node=Substr(path, 1, length))
+            rows.annotate(_depth=Length(place_path), _node=Substr(place_path, 1, length))
             .filter(_depth__gte=length)
             .values("_node")
             .annotate(_value=measure.aggregate())

@@ -124,6 +124,39 @@ class RollUp(models.Model):
         return f"{self.indicator_id}@{self.territory_id} {self.period_kind} {self.period_start}"
 
 
+class ApprovedPeriod(models.Model):
+    """A node's figures for a period are approved: every district under it (for a mahalla,
+    its district) had each month of the period approved or accepted when its roll-ups were
+    last computed. Only these figures reach the council and the public (DESIGN.md §6);
+    written only with the roll-ups, withdrawn as soon as a month is returned or reopened."""
+
+    territory = models.ForeignKey(
+        "mahalla.Territory",
+        verbose_name=_("territory"),
+        on_delete=models.CASCADE,
+        related_name="approved_periods",
+    )
+    period_kind = models.CharField(_("period"), max_length=8, choices=PeriodKind.choices)
+    period_start = models.DateField(_("period start"))
+    approved_at = models.DateTimeField(_("figures computed at"))
+
+    class Meta:
+        verbose_name = _("approved period")
+        verbose_name_plural = _("approved periods")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory", "period_kind", "period_start"],
+                name="approved_period_one_per_node",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["period_kind", "period_start"], name="approved_period_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.territory_id} {self.period_kind} {self.period_start}"
+
+
 class ReportRun(BaseModel):
     """One generation of the public reports of a period for a level of the tree, worked in
     batches; `last_path` is where the next batch starts, so a killed run resumes."""

@@ -64,6 +64,16 @@ class Period:
         first_after = date(self.start.year + month // 12, month % 12 + 1, 1)
         return date.fromordinal(first_after.toordinal() - 1)
 
+    @property
+    def months(self) -> list[date]:
+        """The first days of the period's months."""
+        first = Period(PeriodKind.MONTH, self.start)
+        return [first.shift(steps).start for steps in range(MONTHS_IN[self.kind])]
+
+    def containing_periods(self) -> list["Period"]:
+        """The periods of every kind that hold this one's start: its month, quarter, year."""
+        return [Period.containing(kind, self.start) for kind in MONTHS_IN]
+
     def shift(self, steps: int) -> "Period":
         """The period `steps` periods later (earlier when negative)."""
         months = self.start.year * 12 + self.start.month - 1 + steps * MONTHS_IN[self.kind]

@@ -20,7 +20,8 @@ DASHBOARD_ROLES = frozenset(
 
 
 def can_view_dashboard(user) -> bool:
-    return is_portal_admin(user) or has_role(user, *DASHBOARD_ROLES)
+    """Everyone: outside the MIA the dashboard shows approved figures only."""
+    return True
 
 
 def can_manage_report_runs(user) -> bool:
@@ -37,6 +38,12 @@ def report_runs_visible_to(user):
 
 def sees_small_counts(user) -> bool:
     """MIA users and administrators see exact small counts; everyone else "<5"."""
+    return is_portal_admin(user) or has_role(user, *MIA_ROLES)
+
+
+def sees_provisional_figures(user) -> bool:
+    """Figures not yet approved up the hierarchy are the MIA's working figures, shown to its
+    users (marked provisional) and to administrators; never to the council or the public."""
     return is_portal_admin(user) or has_role(user, *MIA_ROLES)
 
 

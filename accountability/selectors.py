@@ -7,9 +7,9 @@ figures: a page costs the same at 10 million prevention records as at 10.
 
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Value
 
-from accountability.models import Indicator, RollUp
+from accountability.models import ApprovedPeriod, Indicator, RollUp
 from accountability.periods import Period
 from mahalla.models import Territory
 
@@ -67,10 +67,30 @@ def rollup_trend_list(
     ).order_by("period_start")
 
 
-def rollup_list(*, queryset: QuerySet[RollUp]) -> QuerySet[RollUp]:
+def approved_period_set(
+    *, nodes: list[Territory], kind: str, starts: list[date]
+) -> frozenset[tuple[int, date]]:
+    """(territory id, period start) of the given nodes' periods whose figures are approved."""
+    return frozenset(
+        ApprovedPeriod.objects.filter(
+            territory_id__in=[node.pk for node in nodes], period_kind=kind, period_start__in=starts
+        ).values_list("territory_id", "period_start")
+    )
+
+
+def rollup_list(*, queryset: QuerySet[RollUp], provisional: bool) -> QuerySet[RollUp]:
     """Roll-ups with their indicator and territory, for the API's lists (one query a page);
-    only indicators in use: the catalogue's retired ones are not served."""
-    return queryset.filter(indicator__is_active=True).select_related("indicator", "territory")
+    only indicators in use: the catalogue's retired ones are not served. Figures not yet
+    approved are included (marked `is_provisional`) only when `provisional` is true."""
+    approved = ApprovedPeriod.objects.filter(
+        territory=OuterRef("territory"),
+        period_kind=OuterRef("period_kind"),
+        period_start=OuterRef("period_start"),
+    )
+    queryset = queryset.filter(indicator__is_active=True).select_related("indicator", "territory")
+    if not provisional:
+        return queryset.filter(Exists(approved)).annotate(is_provisional=Value(False))
+    return queryset.annotate(is_provisional=~Exists(approved))
 
 
 def public_report_list(*, queryset: QuerySet) -> QuerySet:

@@ -12,27 +12,41 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accountability.measures import MEASURES, measure_values
-from accountability.models import Indicator, PeriodKind, PublicReport, ReportRun, RollUp
+from accountability.measures import (
+    MEASURES,
+    PREFIX_LENGTHS,
+    measure_rows_under,
+    measure_values,
+)
+from accountability.models import (
+    ApprovedPeriod,
+    Indicator,
+    PeriodKind,
+    PublicReport,
+    ReportRun,
+    RollUp,
+)
 from accountability.periods import Period
 from accountability.permissions import hidden_parts
 from accountability.reference_data import INDICATORS
 from accountability.selectors import indicator_list
 from core.exceptions import ApplicationError
 from core.exports import csv_lines
-from incentives.permissions import awards_public
 from incentives.selectors import award_public_name, award_register_list
 from mahalla.models import Territory
-from mahalla.selectors import territory_ancestors
+from mahalla.selectors import placement_paths_at, territory_ancestors, territory_ancestors_at
 from partnership.models import Obligation
+from prevention.models import PeriodApproval
+from prevention.selectors import period_final_districts
 
 BATCH = 5000
 # Four decimal places are stored; values are rounded once, here.
@@ -112,7 +126,132 @@ def rollup_refresh(*, period: Period) -> int:
                 )
             RollUp.objects.bulk_create(rows, batch_size=BATCH)
             written += len(rows)
+        approved_periods_refresh(period=period, at=now)
     return written
+
+
+# --- Approved figures -------------------------------------------------------------------------
+#
+# A node's figures for a period are public once every district under it has had each month of
+# the period approved by its region (or accepted by the republic); a mahalla follows its
+# district. They are marked approved together with the roll-ups computed after the approval,
+# so what is published is what was approved, and withdrawn at once when a month is returned
+# or reopened (until its figures are approved again and recomputed).
+
+
+def approved_node_ids(*, period: Period) -> set[int]:
+    """The nodes whose every district has each month of the period approved or accepted,
+    counting a district only for the months it existed in; a mahalla follows the district it
+    was in at the period's end, as its figures do. Five queries."""
+    final = period_final_districts(first=period.start, last=period.end)
+    districts = Territory.objects.filter(kind=Territory.Kind.DISTRICT).values_list(
+        "pk", "path", "valid_from", "valid_to"
+    )
+    approved, approved_paths, waiting = set(), set(), []
+    for pk, path, valid_from, valid_to in districts:
+        months = [
+            month
+            for month in period.months
+            if (valid_from is None or valid_from <= Period(PeriodKind.MONTH, month).end)
+            and (valid_to is None or valid_to >= month)
+        ]
+        if months and all(pk in final.get(month, ()) for month in months):
+            approved.add(pk)
+            approved_paths.add(path)
+        elif months:
+            waiting.append(path)
+    for pk, path in Territory.objects.filter(
+        kind__in=[Territory.Kind.COUNTRY, Territory.Kind.REGION]
+    ).values_list("pk", "path"):
+        if not any(district.startswith(path) for district in waiting):
+            approved.add(pk)
+    placed = placement_paths_at(period.end)
+    district_length = PREFIX_LENGTHS[Territory.Kind.DISTRICT]
+    mahallas = Territory.objects.filter(kind=Territory.Kind.MAHALLA).values_list("pk", "path")
+    approved.update(
+        pk
+        for pk, path in mahallas.iterator(chunk_size=BATCH)
+        if placed.get(pk, path)[:district_length] in approved_paths
+    )
+    return approved
+
+
+def approved_periods_refresh(*, period: Period, at=None) -> int:
+    """Marks the nodes whose figures for the period are approved, replacing the period's
+    marks as a whole; returns how many there are."""
+    ids = approved_node_ids(period=period)
+    at = at or timezone.now()
+    with transaction.atomic():
+        ApprovedPeriod.objects.filter(period_kind=period.kind, period_start=period.start).delete()
+        ApprovedPeriod.objects.bulk_create(
+            [
+                ApprovedPeriod(
+                    territory_id=pk,
+                    period_kind=period.kind,
+                    period_start=period.start,
+                    approved_at=at,
+                )
+                for pk in ids
+            ],
+            batch_size=BATCH,
+        )
+    return len(ids)
+
+
+def approved_periods_withdraw(*, district: Territory, month: date) -> int:
+    """After a month of the district changed state: if it is no longer approved, the figures
+    of the district, its mahallas and the nodes above it for the month, its quarter and its
+    year stop being public at once. Returns how many marks were withdrawn."""
+    still_final = PeriodApproval.objects.filter(
+        district=district, month=month, state__in=PeriodApproval.FINAL_STATES
+    )
+    if still_final.exists():
+        return 0
+    chain = Q(territory__path__startswith=district.path) | Q(
+        territory__path__in=[ancestor.path for ancestor in territory_ancestors(node=district)]
+    )
+    withdrawn = 0
+    for period in Period(PeriodKind.MONTH, month).containing_periods():
+        withdrawn += ApprovedPeriod.objects.filter(
+            chain, period_kind=period.kind, period_start=period.start
+        ).delete()[0]
+    return withdrawn
+
+
+def period_figures_refresh(*, district: Territory, month: date, changed_at) -> dict[str, int]:
+    """After a month of the district changed state: the roll-ups of the month, its quarter
+    and its year computed again (and with them what is approved), unless a computation that
+    began after the change has done it already; then the published reports of the district's
+    nodes for those periods that have ended made again where their figures changed. Returns
+    the number of reports looked at, by period."""
+    today = timezone.localdate()
+    done = {}
+    for period in Period(PeriodKind.MONTH, month).containing_periods():
+        key = f"accountability:rollups-computed:{period.kind}:{period.start}"
+        computed = cache.get(key)
+        if computed is None or computed < changed_at:
+            # Noted once done (a failed computation is redone by the retry), as of its start.
+            started = timezone.now()
+            rollup_refresh(period=period)
+            cache.set(key, started, timeout=7 * 24 * 3600)
+        reports = 0
+        if period.end < today:
+            reports = len(_reports_refresh(district=district, period=period))
+        done[f"{period.kind} {period.start}"] = reports
+    return done
+
+
+def _reports_refresh(*, district: Territory, period: Period) -> list[PublicReport]:
+    """The published reports of the nodes on the district's chain (its mahallas for a month;
+    itself, its region and the republic otherwise) whose figures are approved, made again
+    where they changed (a new version with its reason)."""
+    levels = REPORT_LEVELS[period.kind]
+    chain = Q(path__startswith=district.path) | Q(
+        path__in=[ancestor.path for ancestor in territory_ancestors(node=district)]
+    )
+    nodes = _report_nodes(levels, period).filter(chain)
+    reason = _("The period was reopened and corrected: its figures changed.")
+    return [report_generate(territory=node, period=period, reason=reason) for node in nodes]
 
 
 # --- Public reports ---------------------------------------------------------------------------
@@ -246,13 +385,6 @@ def _cell(indicator: Indicator, rollup: RollUp | None) -> ReportCell:
     )
 
 
-def _subtree(measure_code: str, period: Period, territory: Territory) -> QuerySet:
-    """A measure's rows (accountability.measures) under a node: the same definitions as the
-    roll-ups, so a report's counts agree with its indicators."""
-    measure = MEASURES[measure_code]
-    return measure.rows(period).filter(**{f"{measure.field('path')}__startswith": territory.path})
-
-
 def report_content(*, territory: Territory, period: Period) -> ReportContent:
     """The report's figures: every active indicator at the node in the period and the three
     before it (from roll-ups), and the period's partnership, meeting and award counts.
@@ -262,12 +394,17 @@ def report_content(*, territory: Territory, period: Period) -> ReportContent:
     """
     trend_periods = [period.shift(steps) for steps in range(1 - TREND_PERIODS, 1)]
     indicators = list(indicator_list())
+    starts = [p.start for p in trend_periods]
+    # The earlier periods' figures too only where they are approved.
+    approved = ApprovedPeriod.objects.filter(
+        territory=territory, period_kind=period.kind, period_start__in=starts
+    ).values("period_start")
     rollups = {
         (rollup.indicator_id, rollup.period_start): rollup
         for rollup in RollUp.objects.filter(
             territory=territory,
             period_kind=period.kind,
-            period_start__in=[p.start for p in trend_periods],
+            period_start__in=approved,
         )
     }
     rows = [
@@ -277,8 +414,8 @@ def report_content(*, territory: Territory, period: Period) -> ReportContent:
         )
         for indicator in indicators
     ]
-    activities = _subtree("joint_activities", period, territory)
-    agreements = _subtree("active_agreements", period, territory)
+    activities = measure_rows_under("joint_activities", period, territory)
+    agreements = measure_rows_under("active_agreements", period, territory)
     obligations = Obligation.objects.filter(
         agreement__in=agreements.values("pk"),
         due_date__gte=period.start,
@@ -287,14 +424,9 @@ def report_content(*, territory: Territory, period: Period) -> ReportContent:
         total=Count("pk"),
         done=Count("pk", filter=Q(state=Obligation.State.DONE, done_on__lte=period.end)),
     )
-    awards = award_register_list(
-        queryset=awards_public().filter(
-            decision_date__gte=period.start,
-            decision_date__lte=period.end,
-            mahalla__path__startswith=territory.path,
-        )
-    )
-    ancestors = territory_ancestors(node=territory)
+    awards = award_register_list(queryset=measure_rows_under("awards", period, territory))
+    # The tree as it was at the period's end, as for the roll-ups.
+    ancestors = territory_ancestors_at(node=territory, day=period.end)
     return ReportContent(
         territory=territory,
         ancestors=ancestors,
@@ -305,7 +437,7 @@ def report_content(*, territory: Territory, period: Period) -> ReportContent:
         agreements=agreements.count(),
         obligations_done=obligations["done"],
         obligations_total=obligations["total"],
-        meetings=_subtree("meetings_held", period, territory).count(),
+        meetings=measure_rows_under("meetings_held", period, territory).count(),
         awards_count=awards.count(),
         awards=[
             ReportAward(
@@ -378,6 +510,14 @@ def report_generate(
     stored, with `reason` (or a default one) saying why. The node's row is locked meanwhile,
     so two workers on the same node cannot both add a version.
     """
+    approved = ApprovedPeriod.objects.filter(
+        territory=territory, period_kind=period.kind, period_start=period.start
+    )
+    if not approved.exists():
+        raise ApplicationError(
+            _("The figures of %(territory)s for %(period)s are not approved yet: no report.")
+            % {"territory": territory.name, "period": period.label}
+        )
     language = settings.LANGUAGE_CODE
     with translation.override(language):
         content = report_content(territory=territory, period=period)
@@ -399,7 +539,7 @@ def report_generate(
                     "version": latest.version
                 }
             else:
-                version = 1
+                version, reason = 1, ""
             html = _report_html(content, version)
             # Imported here: only workers render PDFs, and WeasyPrint loads Pango on import.
             import weasyprint
@@ -428,12 +568,17 @@ def report_generate(
 # --- Report runs ------------------------------------------------------------------------------
 
 
-def _report_nodes(level: str, period: Period) -> QuerySet[Territory]:
-    """The nodes of a level that existed during the period, the order a run takes them in."""
+def _report_nodes(levels: list[str], period: Period) -> QuerySet[Territory]:
+    """The nodes of the levels that existed during the period and whose figures for it are
+    approved (only those are published), in the order a run takes them."""
+    approved = ApprovedPeriod.objects.filter(
+        territory=OuterRef("pk"), period_kind=period.kind, period_start=period.start
+    )
     return Territory.objects.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=period.end),
         Q(valid_to__isnull=True) | Q(valid_to__gte=period.start),
-        kind=level,
+        Exists(approved),
+        kind__in=levels,
     ).order_by("path")
 
 
@@ -457,7 +602,7 @@ def report_run_start(*, period: Period, level: str) -> ReportRun:
     run, _created = ReportRun.objects.select_for_update().get_or_create(
         period_kind=period.kind, period_start=period.start, level=level
     )
-    nodes = _report_nodes(level, period)
+    nodes = _report_nodes([level], period)
     if run.state == ReportRun.State.DONE:
         run.last_path = ""
         run.finished_at = None
@@ -508,7 +653,7 @@ def report_run_batch(*, run: ReportRun, size: int | None = None) -> bool:
             state=ReportRun.State.RUNNING, updated_at=timezone.now()
         )
     period = Period(run.period_kind, run.period_start)
-    nodes_qs = _report_nodes(run.level, period)
+    nodes_qs = _report_nodes([run.level], period)
     nodes = list(nodes_qs.filter(path__gt=run.last_path)[: size or RUN_BATCH])
     for node in nodes:
         report_generate(territory=node, period=period, run=run)

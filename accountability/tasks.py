@@ -2,7 +2,7 @@
 service. Every task is idempotent: a roll-up replaces its period's rows, and a report is only
 made again where its figures changed."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
@@ -12,11 +12,13 @@ from django.utils import timezone
 from accountability.models import PeriodKind, ReportRun
 from accountability.periods import Period
 from accountability.services import (
+    period_figures_refresh,
     report_run_batch,
     report_run_fail,
     reports_publish,
     rollup_refresh,
 )
+from mahalla.models import Territory
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -33,6 +35,17 @@ def rollups_refresh_current_task() -> dict[str, int]:
     periods = [Period.containing(kind, yesterday) for kind in PeriodKind.values]
     periods.append(Period.containing(PeriodKind.MONTH, yesterday).previous)
     return {f"{p.kind} {p.start}": rollup_refresh(period=p) for p in periods}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def period_figures_refresh_task(district_id: int, month: str, changed_at: str) -> dict:
+    """After a district's month changed state ("2026-11-01", when): its periods' roll-ups,
+    what of them is approved, and the reports of its nodes, made again."""
+    return period_figures_refresh(
+        district=Territory.objects.get(pk=district_id),
+        month=date.fromisoformat(month),
+        changed_at=datetime.fromisoformat(changed_at),
+    )
 
 
 class _ReportRunBatchTask(DjangoTask):

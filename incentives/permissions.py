@@ -11,6 +11,7 @@ council members or the public. The public sees the award register only.
 from collections.abc import Callable
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import MIA_ROLES, ORGANISATION_ROLES, Role
 from accounts.permissions import (
@@ -22,7 +23,7 @@ from accounts.permissions import (
 )
 from incentives.models import Commission, Fund, Nomination, SocialProtectionCase
 from mahalla.models import Territory
-from mahalla.selectors import region_paths, under
+from mahalla.selectors import region_paths, territory_in_force, under
 from partnership.models import Organisation
 
 COMMISSION_ROLES = frozenset({Role.COMMISSION_MEMBER})
@@ -144,10 +145,17 @@ def can_nominate(user) -> bool:
     return is_portal_admin(user) or has_role(user, *NOMINATING_ROLES)
 
 
+def _mahallas_in_force() -> QuerySet[Territory]:
+    """New nominations and cases take place in the tree of today: no closed mahalla."""
+    return Territory.objects.filter(
+        territory_in_force(timezone.localdate()), kind=Territory.Kind.MAHALLA
+    )
+
+
 def nomination_mahallas(user) -> QuerySet[Territory]:
-    """Mahallas a user may nominate for: an MIA user's territory, an NGO's region (where its
-    staff work with the police), everything for administrators."""
-    mahallas = Territory.objects.filter(kind=Territory.Kind.MAHALLA)
+    """Mahallas in force today a user may nominate for: an MIA user's territory, an NGO's
+    region (where its staff work with the police), everything for administrators."""
+    mahallas = _mahallas_in_force()
     if is_portal_admin(user):
         return mahallas
     condition = Q(pk__in=[])
@@ -198,7 +206,8 @@ def can_open_social_case(user) -> bool:
 
 
 def social_case_mahallas(user) -> QuerySet[Territory]:
-    mahallas = Territory.objects.filter(kind=Territory.Kind.MAHALLA)
+    """Mahallas in force today in the user's MIA or commission territory."""
+    mahallas = _mahallas_in_force()
     if is_portal_admin(user):
         return mahallas
     return mahallas.filter(_mia_scope(user, "path") | _commission_scope(user, "path"))

@@ -1,12 +1,14 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from mahalla.models import Territory
 from mahalla.permissions import territories_visible_to
 from mahalla.selectors import (
     territory_ancestors,
-    territory_children,
+    territory_children_at,
     territory_country,
+    territory_history,
     territory_list,
     territory_search,
 )
@@ -25,7 +27,9 @@ def _render_node(request, node: Territory):
     context = {
         "node": node,
         "ancestors": territory_ancestors(node=node),
-        "children": territory_children(node=node),
+        # The tree in force today; closed nodes are reached by search and by the history.
+        "children": territory_children_at(node=node, day=timezone.localdate()),
+        "history": territory_history(node=node),
         "query": query,
         "results": results[:SEARCH_LIMIT] if results is not None else None,
         "more_results": results is not None and len(results) > SEARCH_LIMIT,

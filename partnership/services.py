@@ -18,6 +18,7 @@ from core.exceptions import ApplicationError
 from core.services import named_references_ensure
 from core.uploads import upload_check
 from mahalla.models import Territory
+from mahalla.services import territory_in_force_check
 from partnership.models import (
     ActivityEvidence,
     Agreement,
@@ -485,6 +486,7 @@ def activity_log(
     """NGO staff log an activity; it waits for the MIA counterpart's confirmation."""
     _check_activity(organisation=organisation, data=data)
     if data.get("place") is not None and data.get("date") is not None:
+        territory_in_force_check(place=data["place"], day=data["date"], field="place")
         period_lock_check(place=data["place"], day=data["date"])
     activity = JointActivity(
         organisation=organisation, created_by=by, **{k: data.get(k) for k in ACTIVITY_FIELDS}
@@ -522,6 +524,7 @@ def activity_update(
     _check_activity(organisation=activity.organisation, data=merged)
     period_lock_check(place=activity.place, day=activity.date)
     if (merged["place"], merged["date"]) != (activity.place, activity.date):
+        territory_in_force_check(place=merged["place"], day=merged["date"], field="place")
         period_lock_check(place=merged["place"], day=merged["date"])
     for name, value in merged.items():
         setattr(activity, name, value if value is not None or name == "agreement" else "")

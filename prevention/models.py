@@ -452,6 +452,9 @@ class PeriodApproval(BaseModel):
         APPROVED = "approved", _("Approved")
         ACCEPTED = "accepted", _("Accepted")
 
+    # The states whose figures are published (DESIGN.md §6): approved by the region at least.
+    FINAL_STATES = frozenset({State.APPROVED, State.ACCEPTED})
+
     district = models.ForeignKey(
         "mahalla.Territory",
         verbose_name=_("district or city"),

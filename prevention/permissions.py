@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import MIA_ROLES, Role
 from accounts.permissions import active_memberships, has_role, is_portal_admin, territory_scope_q
 from mahalla.models import Territory
+from mahalla.selectors import territory_in_force
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -48,6 +49,12 @@ def territories_in_scope(user, kind: str) -> QuerySet[Territory]:
 
 def mahallas_in_scope(user) -> QuerySet[Territory]:
     return territories_in_scope(user, Territory.Kind.MAHALLA)
+
+
+def mahallas_for_new_rows(user) -> QuerySet[Territory]:
+    """The mahallas in scope that are in the tree today: those a new row is offered for (a
+    mahalla closed by a merge keeps its rows but takes no new ones)."""
+    return mahallas_in_scope(user).filter(territory_in_force(timezone.localdate()))
 
 
 def units_visible_to(user) -> QuerySet[Unit]:

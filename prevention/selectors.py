@@ -173,6 +173,18 @@ def period_is_late(*, month: date, state: str, today: date) -> bool:
     return state == PeriodApproval.State.OPEN and today >= period_due_date(month)
 
 
+def period_final_districts(*, first: date, last: date) -> dict[date, set[int]]:
+    """The districts whose month is approved or accepted, by month, for the months that
+    begin between `first` and `last`: one query, at most a row per district and month."""
+    final: dict[date, set[int]] = defaultdict(set)
+    rows = PeriodApproval.objects.filter(
+        month__gte=first, month__lte=last, state__in=PeriodApproval.FINAL_STATES
+    ).values_list("month", "district_id")
+    for month, district_id in rows:
+        final[month].add(district_id)
+    return final
+
+
 def period_district_list(*, districts: QuerySet[Territory], month: date) -> QuerySet[Territory]:
     """The districts by name, each with its month's `period_state` (open when no row exists)
     and `period_message`; region and country loaded for the permission predicates."""

@@ -18,6 +18,7 @@ from core.exceptions import ApplicationError
 from core.services import named_references_ensure
 from core.text import latin_to_cyrillic
 from mahalla.models import Territory
+from mahalla.services import territory_in_force_check
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -46,6 +47,7 @@ from prevention.selectors import (
     period_previous_month,
     unit_officers_by_territory,
 )
+from prevention.signals import period_state_changed
 
 # --- Structure ------------------------------------------------------------------------------
 
@@ -261,6 +263,7 @@ def record_create(*, inspector: Inspector, **data) -> PreventionRecord:
     """Files a record for one of the inspector's mahallas, dated today or earlier."""
     _check_not_future(data["date"], _("The date"))
     _check_assigned(inspector, data["mahalla"], data["date"])
+    territory_in_force_check(place=data["mahalla"], day=data["date"])
     period_lock_check(place=data["mahalla"], day=data["date"])
     _check_record_links(mahalla=data["mahalla"], register_entry=data.get("register_entry"))
     record = PreventionRecord(inspector=inspector, **{k: data.get(k) for k in RECORD_FIELDS})
@@ -301,9 +304,9 @@ def record_update(*, record: PreventionRecord, user, reason: str = "", **data) -
     # Neither the month it was in nor the month it moves to may be locked.
     period_lock_check(place=record.mahalla, day=record.date)
     if {"mahalla", "date"} & changes.keys():
-        period_lock_check(
-            place=changes.get("mahalla", record.mahalla), day=changes.get("date", record.date)
-        )
+        place, day = changes.get("mahalla", record.mahalla), changes.get("date", record.date)
+        territory_in_force_check(place=place, day=day)
+        period_lock_check(place=place, day=day)
     if record.inspector.user_id == user.pk and {"mahalla", "date"} & changes.keys():
         _check_assigned(
             record.inspector,
@@ -357,6 +360,7 @@ def register_entry_create(*, inspector: Inspector, **data) -> RegisterEntry:
     """Places a person on the register of one of the inspector's mahallas."""
     _check_register_dates(registered_on=data["registered_on"], removed_on=None, reason="")
     _check_assigned(inspector, data["mahalla"], data["registered_on"])
+    territory_in_force_check(place=data["mahalla"], day=data["registered_on"])
     entry = RegisterEntry(inspector=inspector, **{k: data.get(k) for k in REGISTER_FIELDS})
     for text_field in ("rehabilitation_support",):
         setattr(entry, text_field, getattr(entry, text_field) or "")
@@ -395,6 +399,7 @@ def register_entry_update(*, entry: RegisterEntry, user, **data) -> RegisterEntr
 def meeting_schedule(*, inspector: Inspector, mahalla: Territory, date: date, topics: str = ""):
     """Schedules a meeting with the residents of one of the inspector's mahallas."""
     _check_assigned(inspector, mahalla, min(date, timezone.localdate()))
+    territory_in_force_check(place=mahalla, day=date)
     period_lock_check(place=mahalla, day=date)
     meeting = AccountabilityMeeting(inspector=inspector, mahalla=mahalla, date=date, topics=topics)
     meeting.full_clean()
@@ -579,11 +584,19 @@ def _period_locked_row(district: Territory, month: date) -> PeriodApproval:
 
 
 def _period_move(row: PeriodApproval, *, state: str, by, message: str = "") -> PeriodApproval:
+    previous = row.state
     row.state = state
     row.message = message
     row.changed_by = by
     row._change_reason = message[:100] or None
     row.save(update_fields=["state", "message", "changed_by", "updated_at"])
+    if PeriodApproval.FINAL_STATES & {previous, state}:
+        # The month's figures may be published, or must be withdrawn.
+        transaction.on_commit(
+            lambda: period_state_changed.send(
+                sender=PeriodApproval, district=row.district, month=row.month
+            )
+        )
     return row
 
 

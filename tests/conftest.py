@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -36,3 +38,20 @@ def demo_user(db):
         return User.objects.get(username=username)
 
     return get
+
+
+@pytest.fixture(autouse=True)
+def figures_queue(request):
+    """The figure refreshes that period approvals queue (accountability.receivers), held here
+    instead of on the broker, where no worker would take them before a later test's worker
+    did, against that test's data. A test marked `real_broker` sends them to the broker."""
+    if request.node.get_closest_marker("real_broker"):
+        yield None
+        return
+    from accountability.tasks import period_figures_refresh_task
+
+    queued: list[tuple] = []
+    with patch.object(
+        period_figures_refresh_task, "delay", side_effect=lambda *args: queued.append(args)
+    ):
+        yield queued

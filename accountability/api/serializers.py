@@ -144,6 +144,16 @@ class RollUpOutputSerializer(PeriodMixin, serializers.ModelSerializer):
         )
     )
 
+    provisional = serializers.BooleanField(
+        source="is_provisional",
+        read_only=True,
+        help_text=_(
+            "The data behind the figure is not yet approved up to the region: a working figure, "
+            "served to MIA users and administrators only (everyone else receives approved "
+            "figures alone)."
+        ),
+    )
+
     class Meta:
         model = RollUp
         fields = [
@@ -157,6 +167,7 @@ class RollUpOutputSerializer(PeriodMixin, serializers.ModelSerializer):
             "denominator",
             "value",
             "suppressed",
+            "provisional",
         ]
         read_only_fields = fields
 

@@ -32,6 +32,7 @@ from accountability.periods import Period
 from accountability.permissions import (
     can_manage_report_runs,
     report_runs_visible_to,
+    sees_provisional_figures,
     sees_small_counts,
 )
 from accountability.selectors import indicator_list, public_report_list, rollup_list
@@ -97,9 +98,10 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
 @extend_schema(tags=TAGS)
 class RollUpViewSet(viewsets.ReadOnlyModelViewSet):
     """Values of the indicators in use at every territory node for every period, with their
-    numerator and denominator. No sign-in needed; a count from personal records under 5 is
-    shown only to MIA officers and administrators, and comes to anyone else as `suppressed`
-    with its figures null."""
+    numerator and denominator. No sign-in needed. Only approved figures are served, except to
+    MIA users and administrators, who also receive the provisional ones (marked so). A count
+    from personal records under 5 is shown only to MIA officers and administrators, and comes
+    to anyone else as `suppressed` with its figures null."""
 
     serializer_class = RollUpOutputSerializer
     filterset_class = RollUpFilter
@@ -108,7 +110,10 @@ class RollUpViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = ID_REGEX
 
     def get_queryset(self):
-        return rollup_list(queryset=RollUp.objects.all())
+        return rollup_list(
+            queryset=RollUp.objects.all(),
+            provisional=sees_provisional_figures(self.request.user),
+        )
 
     def get_serializer_context(self):
         # Whether the caller sees small counts as they are: decided once per request.

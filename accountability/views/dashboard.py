@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpResponseBadRequest
@@ -34,9 +33,11 @@ from accountability.permissions import (
     SMALL_COUNT,
     can_view_dashboard,
     hidden_parts,
+    sees_provisional_figures,
     sees_small_counts,
 )
 from accountability.selectors import (
+    approved_period_set,
     indicator_list,
     rollup_children_list,
     rollup_node_list,
@@ -46,11 +47,18 @@ from accountability.selectors import (
 from core.exports import csv_response
 from mahalla.models import Territory
 from mahalla.permissions import territories_visible_to
-from mahalla.selectors import territory_ancestors, territory_children, territory_country
+from mahalla.selectors import (
+    boundary_changes_under,
+    territory_ancestors,
+    territory_children_at,
+    territory_country,
+)
 
 TREND_LENGTH = 8
 SMALL_TEXT = f"<{SMALL_COUNT}"
 NO_VALUE = "—"
+# A figure not yet approved, for readers outside the MIA (explained under each table).
+WITHHELD_TEXT = "…"
 # The 14 first-level units; each feature's `iso` property is its ISO 3166-2 code.
 REGIONS_GEOJSON = "geo/uzbekistan_regions.geojson"
 # The map's colour scale, from the worse end to the better one (the portal's blue).
@@ -71,28 +79,58 @@ def _number(value: Decimal | None) -> str:
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """What the reader may see of the figures, decided once per request."""
+
+    hide_small: bool
+    sees_provisional: bool
+    # (territory id, period start) of the figures that are approved.
+    approved: frozenset = frozenset()
+
+
+@dataclass(frozen=True)
 class Figure:
-    """One roll-up as shown. A suppressed figure keeps no numerator or value: it is "<5"."""
+    """One roll-up as shown. A suppressed figure keeps no numerator or value: it is "<5". A
+    figure not yet approved is `provisional` to MIA users and `withheld` (shown as nothing)
+    from everyone else."""
 
     value: Decimal | None = None
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     suppressed: bool = False
     denominator_suppressed: bool = False
+    provisional: bool = False
+    withheld: bool = False
 
     @classmethod
-    def of(cls, indicator: Indicator, rollup: RollUp | None, *, hide_small: bool) -> "Figure":
+    def of(
+        cls, indicator: Indicator, rollup: RollUp | None, *, viewer: Viewer, node_id: int, start
+    ) -> "Figure":
+        approved = (node_id, start) in viewer.approved
+        if not approved and not viewer.sees_provisional:
+            return cls(withheld=True)
         if rollup is None:
-            return cls()
-        hidden = hidden_parts(indicator, rollup.numerator, rollup.denominator) if hide_small else ()
+            return cls(provisional=not approved)
+        hidden = (
+            hidden_parts(indicator, rollup.numerator, rollup.denominator)
+            if viewer.hide_small
+            else ()
+        )
         small_denominator = "denominator" in hidden
         denominator = None if small_denominator else rollup.denominator
         if "value" in hidden:
             return cls(
-                denominator=denominator, suppressed=True, denominator_suppressed=small_denominator
+                denominator=denominator,
+                suppressed=True,
+                denominator_suppressed=small_denominator,
+                provisional=not approved,
             )
         return cls(
-            rollup.value, rollup.numerator, denominator, denominator_suppressed=small_denominator
+            rollup.value,
+            rollup.numerator,
+            denominator,
+            denominator_suppressed=small_denominator,
+            provisional=not approved,
         )
 
     @property
@@ -101,15 +139,27 @@ class Figure:
 
     @property
     def value_text(self) -> str:
+        if self.withheld:
+            return WITHHELD_TEXT
         return SMALL_TEXT if self.suppressed else _number(self.value)
 
     @property
     def numerator_text(self) -> str:
+        if self.withheld:
+            return WITHHELD_TEXT
         return SMALL_TEXT if self.suppressed else _number(self.numerator)
 
     @property
     def denominator_text(self) -> str:
+        if self.withheld:
+            return WITHHELD_TEXT
         return SMALL_TEXT if self.denominator_suppressed else _number(self.denominator)
+
+    @property
+    def status_text(self) -> str:
+        if self.withheld:
+            return _("not yet approved")
+        return _("provisional") if self.provisional else _("approved")
 
     @property
     def chart_value(self) -> float | None:
@@ -170,6 +220,9 @@ class ChildRow:
 class TrendRow:
     period: Period
     figure: Figure
+    # A mahalla moved in or out, merged or split within the period: the figures before and
+    # after it count a different set of mahallas.
+    boundary_changed: bool = False
 
 
 @dataclass
@@ -183,6 +236,24 @@ class Dashboard:
     rows: list[IndicatorRow] = field(default_factory=list)
     children: list[ChildRow] = field(default_factory=list)
     trend: list[TrendRow] = field(default_factory=list)
+    viewer: Viewer | None = None
+    boundary_changes: list = field(default_factory=list)
+
+    def _figures(self) -> list[Figure]:
+        return [
+            *(row.figure for row in self.rows),
+            *(row.previous for row in self.rows),
+            *(row.figure for row in self.children),
+            *(row.figure for row in self.trend),
+        ]
+
+    @property
+    def has_provisional(self) -> bool:
+        return any(figure.provisional for figure in self._figures())
+
+    @property
+    def has_withheld(self) -> bool:
+        return any(figure.withheld for figure in self._figures())
 
     def url(self, *, node: Territory | None = None, indicator: Indicator | None = None) -> str:
         """The dashboard at another node or for another indicator, the rest of the choice
@@ -260,8 +331,23 @@ def _dashboard(request, form: DashboardForm) -> Dashboard:
     )
     if indicator is None:
         return board
-    hide_small = not sees_small_counts(request.user)
     previous = period.previous
+    # The children as the tree was at the period's end (a mahalla moved since is listed under
+    # the district it was in then), as the roll-ups count them.
+    children = territory_children_at(node=node, day=period.end)
+    steps = [period.shift(offset) for offset in range(1 - TREND_LENGTH, 1)]
+    viewer = Viewer(
+        hide_small=not sees_small_counts(request.user),
+        sees_provisional=sees_provisional_figures(request.user),
+        approved=approved_period_set(
+            nodes=[node, *children], kind=kind, starts=[step.start for step in steps]
+        ),
+    )
+    board.viewer = viewer
+
+    def figure(item: Indicator, rollup: RollUp | None, territory: Territory, step: Period):
+        return Figure.of(item, rollup, viewer=viewer, node_id=territory.pk, start=step.start)
+
     at_node = {
         (rollup.indicator_id, rollup.period_start): rollup
         for rollup in rollup_node_list(node=node, periods=[period, previous])
@@ -269,13 +355,12 @@ def _dashboard(request, form: DashboardForm) -> Dashboard:
     board.rows = [
         IndicatorRow(
             indicator=item,
-            figure=Figure.of(item, at_node.get((item.pk, period.start)), hide_small=hide_small),
-            previous=Figure.of(item, at_node.get((item.pk, previous.start)), hide_small=hide_small),
+            figure=figure(item, at_node.get((item.pk, period.start)), node, period),
+            previous=figure(item, at_node.get((item.pk, previous.start)), node, previous),
             url=board.url(indicator=item),
         )
         for item in indicators
     ]
-    children = list(territory_children(node=node))
     by_child = {
         rollup.territory_id: rollup
         for rollup in rollup_children_list(children=children, indicator=indicator, period=period)
@@ -284,7 +369,7 @@ def _dashboard(request, form: DashboardForm) -> Dashboard:
         [
             ChildRow(
                 territory=child,
-                figure=Figure.of(indicator, by_child.get(child.pk), hide_small=hide_small),
+                figure=figure(indicator, by_child.get(child.pk), child, period),
                 url=board.url(node=child),
             )
             for child in children
@@ -297,12 +382,17 @@ def _dashboard(request, form: DashboardForm) -> Dashboard:
             node=node, indicator=indicator, period=period, length=TREND_LENGTH
         )
     }
+    board.boundary_changes = list(
+        boundary_changes_under(node=node, first=steps[0].start, last=period.end)
+    )
+    changed_on = [change.effective_on for change in board.boundary_changes]
     board.trend = [
         TrendRow(
             period=step,
-            figure=Figure.of(indicator, by_start.get(step.start), hide_small=hide_small),
+            figure=figure(indicator, by_start.get(step.start), node, step),
+            boundary_changed=any(step.start <= day <= step.end for day in changed_on),
         )
-        for step in (period.shift(offset) for offset in range(1 - TREND_LENGTH, 1))
+        for step in steps
     ]
     return board
 
@@ -389,14 +479,15 @@ def _trend_data(board: Dashboard) -> dict:
         "name": board.indicator.name,
         "labels": [row.period.label for row in board.trend],
         "values": [row.figure.chart_value for row in board.trend],
-        "texts": [row.figure.value_text for row in board.trend],
+        "texts": [
+            row.figure.value_text + (" *" if row.figure.provisional else "") for row in board.trend
+        ],
     }
 
 
 # --- The page and its CSV --------------------------------------------------------------------
 
 
-@login_required
 def dashboard_view(request):
     if not can_view_dashboard(request.user):
         raise Http404
@@ -427,10 +518,13 @@ def dashboard_view(request):
 
 
 def _csv_figure(figure: Figure) -> list:
+    """Value, numerator, denominator and whether the figure is approved."""
+    if figure.withheld:
+        return [None, None, None, figure.status_text]
     denominator = SMALL_TEXT if figure.denominator_suppressed else figure.denominator
     if figure.suppressed:
-        return [SMALL_TEXT, SMALL_TEXT, denominator]
-    return [figure.value, figure.numerator, denominator]
+        return [SMALL_TEXT, SMALL_TEXT, denominator, figure.status_text]
+    return [figure.value, figure.numerator, denominator, figure.status_text]
 
 
 def _csv_table(board: Dashboard, table: str) -> tuple[list[str], list[list]]:
@@ -444,10 +538,11 @@ def _csv_table(board: Dashboard, table: str) -> tuple[list[str], list[list]]:
             pgettext("change in value", "Change"),
             _("Numerator"),
             _("Denominator"),
+            _("Status"),
         ]
         rows = []
         for row in board.rows:
-            value, numerator, denominator = _csv_figure(row.figure)
+            value, numerator, denominator, status = _csv_figure(row.figure)
             previous = SMALL_TEXT if row.previous.suppressed else row.previous.value
             change = row.change.delta if row.change else None
             rows.append(
@@ -460,6 +555,7 @@ def _csv_table(board: Dashboard, table: str) -> tuple[list[str], list[list]]:
                     change,
                     numerator,
                     denominator,
+                    status,
                 ]
             )
     elif table == "children":
@@ -470,18 +566,18 @@ def _csv_table(board: Dashboard, table: str) -> tuple[list[str], list[list]]:
             _("Value"),
             _("Numerator"),
             _("Denominator"),
+            _("Status"),
         ]
         rows = [
             [row.rank, row.territory.code, row.territory.name, *_csv_figure(row.figure)]
             for row in board.children
         ]
     else:
-        header = [_("Period"), _("Value"), _("Numerator"), _("Denominator")]
+        header = [_("Period"), _("Value"), _("Numerator"), _("Denominator"), _("Status")]
         rows = [[row.period.label, *_csv_figure(row.figure)] for row in board.trend]
     return header, rows
 
 
-@login_required
 def dashboard_csv_view(request):
     """One of the page's tables as CSV, UTF-8 with a BOM so that spreadsheets read it right."""
     if not can_view_dashboard(request.user):

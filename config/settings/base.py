@@ -341,6 +341,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Two choice sets in fields named "kind" that are not an EnumChoiceField (mahalla.api).
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "mahalla.models.Territory.Kind",
+        "TerritoryEventKindEnum": "mahalla.selectors.TerritoryEventKind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

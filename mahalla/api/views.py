@@ -5,7 +5,7 @@ from mahalla.filters import TerritoryFilter
 from mahalla.permissions import territories_visible_to
 from mahalla.selectors import territory_list
 
-from .serializers import TerritoryOutputSerializer
+from .serializers import TerritoryDetailOutputSerializer, TerritoryOutputSerializer
 
 
 class TerritoryPagination(CursorPagination):
@@ -19,6 +19,12 @@ class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = TerritoryFilter
     pagination_class = TerritoryPagination
     permission_classes = [permissions.AllowAny]
+
+    def get_serializer_class(self):
+        # The history only on a node's own page: a list keeps its fixed number of queries.
+        if self.action == "retrieve":
+            return TerritoryDetailOutputSerializer
+        return TerritoryOutputSerializer
 
     def get_queryset(self):
         return territory_list(queryset=territories_visible_to(self.request.user))

@@ -23,7 +23,7 @@ from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
-from mahalla.selectors import region_paths, under
+from mahalla.selectors import region_paths, territory_in_force, under
 from partnership.forms.activities import ActivityFilter, ActivityForm, ActivityReviewForm
 from partnership.models import ActivityEvidence, Agreement, JointActivity, Organisation
 from partnership.permissions import (
@@ -104,12 +104,16 @@ def _form_choices(organisations, *, activity: JointActivity | None = None) -> di
         district_id = place.parent_id if place.kind == Territory.Kind.MAHALLA else place.pk
         districts |= Territory.objects.filter(pk=district_id)
     district_ids = districts.values("pk")
+    # New activities take place in mahallas in force today; a corrected one keeps its own.
+    in_force = territory_in_force(timezone.localdate())
+    if activity is not None:
+        in_force |= Q(pk=activity.place_id)
 
     def mahallas_of(district_id):
         if district_id is None:
             return Territory.objects.none()
         return Territory.objects.filter(
-            kind=Territory.Kind.MAHALLA, parent_id=district_id, parent__in=district_ids
+            in_force, kind=Territory.Kind.MAHALLA, parent_id=district_id, parent__in=district_ids
         ).order_by("name_uz")
 
     return {

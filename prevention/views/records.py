@@ -21,6 +21,7 @@ from prevention.permissions import (
     can_use_prevention_pages,
     inspector_of,
     inspectors_visible_to,
+    mahallas_for_new_rows,
     mahallas_in_scope,
     record_is_locked,
     records_visible_to,
@@ -83,7 +84,7 @@ def record_create_view(request):
     inspector = inspector_of(request.user)
     if inspector is None:
         raise Http404
-    mahallas = mahallas_in_scope(request.user)
+    mahallas = mahallas_for_new_rows(request.user)
     initial = {"date": timezone.localdate(), "mahalla": mahallas.first(), "people_reached": 1}
     form = PreventionRecordForm(
         request.POST or None, initial=initial, **_record_form_kwargs(request.user, mahallas)

@@ -20,6 +20,7 @@ from prevention.forms.records import RegisterEntryEditForm, RegisterEntryForm
 from prevention.permissions import (
     can_edit_register_entry,
     inspector_of,
+    mahallas_for_new_rows,
     mahallas_in_scope,
     register_entries_visible_to,
     territories_in_scope,
@@ -72,7 +73,7 @@ def register_create_view(request):
     inspector = inspector_of(request.user)
     if inspector is None:
         raise Http404
-    mahallas = mahallas_in_scope(request.user)
+    mahallas = mahallas_for_new_rows(request.user)
     form = RegisterEntryForm(
         request.POST or None, initial={"mahalla": mahallas.first()}, mahallas=mahallas
     )

@@ -133,6 +133,7 @@ def meeting_create_view(request):
             pk__in=[m.pk for m in inspector_mahallas(inspector=inspector)],
         ).order_by("name_uz")
     )
+    assigned = [m for m in assigned if m.valid_to is None or m.valid_to >= timezone.localdate()]
     mahallas = Territory.objects.filter(pk__in=[m.pk for m in assigned]).order_by("name_uz")
     initial = {"date": timezone.localdate(), "mahalla": assigned[0] if assigned else None}
     form = MeetingScheduleForm(request.POST or None, initial=initial, mahallas=mahallas)

@@ -1,8 +1,10 @@
 """The Advisory Council's dashboard: its figures are the roll-up rows; the change from the
 previous period and the ranking follow each indicator's direction; drill-down links; the map's
-regions all match a territory; who may see it; bad parameters are a 400; each CSV holds its
-table's rows; small counts from personal records are "<5" outside the MIA; a fixed number of
-queries that read roll-ups, indicators and territories only."""
+regions all match a territory; it is public, with figures not yet approved withheld outside the
+MIA (tests/accountability/test_approved_figures.py follows them through every table); bad
+parameters are a 400; each CSV holds its table's rows; small counts from personal records are
+"<5" outside the MIA; a fixed number of queries that read roll-ups, approvals, indicators and
+territories only."""
 
 import csv
 import io
@@ -21,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from accountability.models import Indicator, PeriodKind, RollUp
+from accountability.models import ApprovedPeriod, Indicator, PeriodKind, RollUp
 from accountability.periods import Period
 from accountability.views.dashboard import REGIONS_GEOJSON, region_feature_keys
 from mahalla.models import Territory
@@ -134,11 +136,27 @@ def indicator(code: str) -> Indicator:
     return Indicator.objects.get(code=code)
 
 
-def write(item: Indicator, territory: Territory, period: Period, numerator, denominator=None):
-    """A roll-up row as the refresh would write it."""
+def write(
+    item: Indicator,
+    territory: Territory,
+    period: Period,
+    numerator,
+    denominator=None,
+    *,
+    approved: bool = True,
+):
+    """A roll-up row as the refresh would write it, with the node's period marked approved
+    (unless `approved` is false), so that everyone sees it."""
     value = Decimal(numerator) * item.factor
     if denominator is not None:
         value = Decimal(numerator) / Decimal(denominator) * item.factor
+    if approved:
+        ApprovedPeriod.objects.get_or_create(
+            territory=territory,
+            period_kind=period.kind,
+            period_start=period.start,
+            defaults={"approved_at": timezone.now()},
+        )
     return RollUp.objects.create(
         indicator=item,
         territory=territory,
@@ -318,8 +336,12 @@ def test_every_map_region_matches_a_first_level_unit():
     assert len(region_feature_keys()) == 14
 
 
-def test_country_page_maps_the_14_regions(council):
+def test_country_page_maps_the_14_regions(council, approve):
+    # given the current quarter approved, so that the council sees its figures
+    approve(current_quarter())
+    # when
     response = get(council, indicator="mahalla_coverage")
+    # then
 
     data = response.context["map_data"]
     assert len(data["regions"]) == 14
@@ -329,6 +351,7 @@ def test_country_page_maps_the_14_regions(council):
         assert row.territory.iso_code == iso
         assert region["value"] == (float(row.figure.value) if row.figure.has_value else None)
         assert _query(region["url"])["node"] == region["code"]
+    assert any(region["value"] is not None for region in data["regions"].values())
     content = response.content.decode()
     assert 'id="dashboard-map-data"' in content
     assert "OpenStreetMap contributors" in content and "ODbL" in content
@@ -360,26 +383,67 @@ def test_trend_covers_eight_quarters(officer):
 
 # --- Access -------------------------------------------------------------------------------------
 
+# Every reader, and how a figure not yet approved reaches them: the MIA's users and the
+# administrators see it marked provisional, everyone else (signed in or not) not at all.
+READERS = {
+    None: "withheld",
+    "council": "withheld",
+    "commission": "withheld",
+    "ngo.staff": "withheld",
+    "ngo.admin": "withheld",
+    "inspector": "provisional",
+    "officer.district": "provisional",
+    "officer.region": "provisional",
+    "officer.republic": "provisional",
+    "admin": "provisional",
+}
 
-@pytest.mark.parametrize("username", ["ngo.staff", "ngo.admin", "inspector"])
-@pytest.mark.parametrize("name", [PAGE, CSV])
-def test_other_roles_get_404(as_user, username, name):
-    response = get(as_user(username), name, table="indicators")
-    assert response.status_code == 404
+
+@pytest.mark.parametrize("username", list(READERS))
+def test_the_dashboard_is_public_and_withholds_unapproved_figures_outside_the_mia(
+    client, demo_user, username
+):
+    # given the current quarter, whose current month no district has submitted yet
+    period = current_quarter()
+    params = {"node": DISTRICT, "kind": "quarter", "period": f"{period.start:%Y-%m}"}
+    assert not ApprovedPeriod.objects.filter(
+        territory__code=DISTRICT, period_kind=period.kind, period_start=period.start
+    ).exists()
+    if username is not None:
+        client.force_login(demo_user(username))
+    # when
+    page = get(client, **params)
+    export = get(client, CSV, table="indicators", **params)
+    # then both are there for everyone
+    assert page.status_code == export.status_code == 200
+    rows = page.context["board"].rows
+    content = page.content.decode()
+    shown = {row["data-indicator"]: row["cells"] for row in tables(page)["indicators"]}
+    _header, *lines = read_csv(export)
+    if READERS[username] == "withheld":
+        # ... without a figure of the quarter, in the page or the CSV
+        assert all(row.figure.withheld and row.figure.value is None for row in rows)
+        assert 'data-testid="withheld-note"' in content
+        assert 'data-testid="provisional-note"' not in content
+        assert all(cells[1].startswith("…") and cells[4] == "…" for cells in shown.values())
+        assert {(line[3], line[6], line[7], line[8]) for line in lines} == {
+            ("", "", "", "not yet approved")
+        }
+    else:
+        # ... or with every figure, each marked provisional
+        assert all(row.figure.provisional and not row.figure.withheld for row in rows)
+        assert any(row.figure.value is not None for row in rows)
+        assert 'data-testid="provisional-note"' in content
+        assert 'data-testid="withheld-note"' not in content
+        assert all("(provisional)" in cells[1] for cells in shown.values())
+        assert {line[8] for line in lines} == {"provisional"}
+        assert [line[3] for line in lines] == [plain(row.figure.value) for row in rows]
 
 
-@pytest.mark.parametrize("name", [PAGE, CSV])
-def test_anonymous_is_sent_to_sign_in(client, name):
-    response = get(client, name, table="indicators")
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("accounts:login"))
-
-
-@pytest.mark.parametrize(
-    "username", ["council", "officer.district", "officer.region", "commission", "admin"]
-)
-def test_dashboard_roles_see_it(as_user, username):
-    assert get(as_user(username), node=DISTRICT).status_code == 200
+@pytest.mark.parametrize("username", [username for username in READERS if username])
+def test_the_menu_offers_the_dashboard_to_every_role(as_user, username):
+    content = as_user(username).get(reverse("accounts:home")).content.decode()
+    assert f'href="{reverse(PAGE)}"' in content
 
 
 # --- Bad input ----------------------------------------------------------------------------------
@@ -431,6 +495,7 @@ def test_csv_holds_the_indicators_table(officer):
     assert "attachment" in response["Content-Disposition"]
     header, *rows = read_csv(response)
     assert header[:4] == ["Code", "Indicator", "Unit", "Value"]
+    assert header[-1] == "Status"
     assert [row[0] for row in rows] == [row.indicator.code for row in board.rows]
     for line, row in zip(rows, board.rows, strict=True):
         change = row.change.delta if row.change else None
@@ -440,6 +505,8 @@ def test_csv_holds_the_indicators_table(officer):
             plain(change),
             plain(row.figure.numerator),
             plain(row.figure.denominator),
+            # The current quarter is not approved yet: the officer sees its working figures.
+            "provisional",
         ]
 
 
@@ -459,9 +526,10 @@ def test_csv_holds_the_ranking_and_the_trend(officer):
 
     header, *rows = read_csv(get(officer, CSV, table="children", **params))
 
-    assert header == ["Rank", "Code", "Territory", "Value", "Numerator", "Denominator"]
+    assert header == ["Rank", "Code", "Territory", "Value", "Numerator", "Denominator", "Status"]
     assert [row[1] for row in rows] == [row["data-code"] for row in tables(page)["ranking"]]
-    for _rank, code, _name, value, numerator, denominator in rows:
+    for _rank, code, _name, value, numerator, denominator, status in rows:
+        assert status == "provisional"  # the current quarter, not approved yet
         rollup = rollups.get(code)
         if rollup is None:
             assert (value, numerator, denominator) == ("", "", "")
@@ -473,9 +541,15 @@ def test_csv_holds_the_ranking_and_the_trend(officer):
             )
 
     header, *rows = read_csv(get(officer, CSV, table="trend", **params))
-    assert header == ["Period", "Value", "Numerator", "Denominator"]
+    assert header == ["Period", "Value", "Numerator", "Denominator", "Status"]
     assert [row[0] for row in rows] == [row["cells"][0] for row in tables(page)["trend"]]
     assert [row[1] for row in rows] == [plain(row.figure.value) for row in board.trend]
+    # The demo's accepted months hold two quarters at least; the current one is provisional.
+    statuses = [row[4] for row in rows]
+    assert statuses == [
+        "provisional" if row.figure.provisional else "approved" for row in board.trend
+    ]
+    assert set(statuses) == {"approved", "provisional"} and statuses[-1] == "provisional"
 
 
 def test_csv_negative_change_is_a_number(officer):
@@ -572,7 +646,8 @@ def test_mia_sees_exact_small_counts(officer, small_count):
 # --- Queries ------------------------------------------------------------------------------------
 
 # What a dashboard page may read: the request's session, user, memberships and notification
-# count, and then roll-ups, indicators and territories only.
+# count, and then roll-ups, the approved periods, indicators and the territory tree (with its
+# mahallas' placements and boundary changes over time) only.
 READS = {
     "django_session",
     "accounts_user",
@@ -580,7 +655,11 @@ READS = {
     "accounts_notification",
     "accountability_indicator",
     "accountability_rollup",
+    "accountability_approvedperiod",
     "mahalla_territory",
+    "mahalla_mahallaplacement",
+    "mahalla_boundarychange",
+    "mahalla_boundarychangepart",
 }
 
 
@@ -618,10 +697,12 @@ def _queries(client, **params) -> list[str]:
 
 
 # The session, the user, the memberships, the unread notifications; then the indicators, the
-# node, (its ancestors,) its periods, its roll-ups for the period and the one before, its
-# children, their roll-ups and its trend.
-COUNTRY_QUERIES = 11
-DISTRICT_QUERIES = 12
+# node, (its ancestors,) its periods, its children (as the tree was at the period's end),
+# which of their periods are approved (one query for the node and its children), its roll-ups
+# for the period and the one before, its children's roll-ups, its trend and the boundary
+# changes under it over the trend (their parts are a second query only when there are any).
+COUNTRY_QUERIES = 13
+DISTRICT_QUERIES = 14
 
 
 def test_query_count_is_fixed(council, crowded_district, django_assert_num_queries):

@@ -42,6 +42,13 @@ def media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def approved(approve):
+    """Last quarter approved everywhere, whatever day the tests run on: a run makes only the
+    reports of approved nodes (tests/accountability/test_approved_figures.py)."""
+    approve(LAST_QUARTER)
+
+
+@pytest.fixture(autouse=True)
 def small_batches(monkeypatch):
     monkeypatch.setattr(services, "RUN_BATCH", BATCH)
 
@@ -220,10 +227,11 @@ def test_a_failed_run_is_shown_failed_and_continues_when_started_again(queue):
     ],
 )
 def test_the_scheduled_tasks_refresh_the_roll_ups_and_start_the_runs(
-    task, kind, levels, django_capture_on_commit_callbacks
+    task, kind, levels, approve, django_capture_on_commit_callbacks
 ):
-    # given
+    # given the period before approved everywhere
     period = Period.containing(kind, TODAY).previous
+    approve(period)
     # when
     with (
         patch.object(services, "rollup_refresh") as refresh,
@@ -231,7 +239,7 @@ def test_the_scheduled_tasks_refresh_the_roll_ups_and_start_the_runs(
         django_capture_on_commit_callbacks(execute=True),
     ):
         runs = task()
-    # then the period's roll-ups are refreshed, and a run per level is queued
+    # then the period's roll-ups are refreshed, and a run per level of all its nodes is queued
     refresh.assert_called_once_with(period=period)
     assert list(runs) == levels
     for level, run_id in runs.items():

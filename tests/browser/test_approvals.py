@@ -1,12 +1,18 @@
 """A month of a district on its way up: the district officer submits it on a phone, the
 region officer returns it with a message, the district reads it, resubmits, and the region
-approves."""
+approves; the public dashboard, which withheld the month's figures until then, shows them
+once a worker has computed them."""
 
 import re
+import time
 
+import pytest
+from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accountability.models import ApprovedPeriod
+from config.celery import app as celery_app
 from core.demo import DEMO_PASSWORD
 from mahalla.models import Territory
 from prevention.models import PeriodApproval
@@ -35,16 +41,31 @@ def _state(month) -> str:
     return row.state if row else State.OPEN
 
 
-def test_a_month_is_submitted_returned_resubmitted_and_approved(phone_page: Page, page: Page):
-    # given: the 11 other districts of Tashkent city have submitted last month
+def _approved(month) -> bool:
+    return ApprovedPeriod.objects.filter(
+        territory__code=DISTRICT, period_kind="month", period_start=month
+    ).exists()
+
+
+@pytest.mark.real_broker
+def test_a_month_is_submitted_returned_resubmitted_and_approved(
+    phone_page: Page, page: Page, browser, live_server
+):
+    # given: the 11 other districts of Tashkent city have submitted last month (the demo)
     month = period_previous_month(timezone.localdate())
-    others = Territory.objects.filter(parent__code=REGION, kind=Territory.Kind.DISTRICT).exclude(
-        code=DISTRICT
-    )
-    PeriodApproval.objects.bulk_create(
-        [PeriodApproval(district=d, month=month, state=State.SUBMITTED) for d in others]
-    )
-    assert len(others) == 11
+    others = PeriodApproval.objects.filter(
+        district__parent__code=REGION, month=month, state=State.SUBMITTED
+    ).exclude(district__code=DISTRICT)
+    assert others.count() == 11
+    assert not Territory.objects.filter(code=DISTRICT, period_approvals__month=month).exists()
+
+    # The public dashboard withholds the district's figures of the month: not approved.
+    public = browser.new_context(base_url=live_server.url, locale="uz-UZ").new_page()
+    dashboard = f"/accountability/dashboard/?node={DISTRICT}&kind=month&period={month:%Y-%m}"
+    public.goto(dashboard)
+    expect(public.get_by_test_id("withheld-note")).to_be_visible()
+    values = public.get_by_test_id("indicator-row").get_by_test_id("value")
+    expect(values.first).to_contain_text("…")
 
     # The district officer, on a phone, submits the month (last month is the default).
     district = phone_page
@@ -89,13 +110,28 @@ def test_a_month_is_submitted_returned_resubmitted_and_approved(phone_page: Page
     expect(section.get_by_test_id("history-event")).to_have_count(3)
     assert _state(month) == State.SUBMITTED
 
-    # Every district of the region has submitted: the region officer approves.
+    # Every district of the region has submitted: the region officer approves, and a worker
+    # computes the month's figures again and publishes them.
     region.reload()
     approve = row.get_by_test_id("approve")
     expect(approve).to_be_enabled()
-    approve.click()
-    expect(row.get_by_test_id("state")).to_have_attribute("data-state", State.APPROVED)
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=60):
+        approve.click()
+        expect(row.get_by_test_id("state")).to_have_attribute("data-state", State.APPROVED)
+        deadline = time.monotonic() + 120
+        while not _approved(month) and time.monotonic() < deadline:
+            time.sleep(0.5)
     assert _state(month) == State.APPROVED
+    assert _approved(month)
+
+    # The public dashboard now shows the district's figures of the month, none withheld.
+    public.goto(dashboard)
+    expect(public.get_by_test_id("dashboard-node")).to_have_count(1)
+    expect(public.get_by_test_id("withheld-note")).to_have_count(0)
+    expect(public.get_by_test_id("provisional-note")).to_have_count(0)
+    expect(values.first).not_to_contain_text("…")
+    expect(values.first).to_contain_text(re.compile(r"\d"))
+    public.context.close()
     history = PeriodApproval.objects.get(district__code=DISTRICT, month=month).history
     assert [h.state for h in history.order_by("history_id")] == [
         State.OPEN,

@@ -1,8 +1,9 @@
 import pytest
+from django.test import override_settings
 
 from accounts.models import Role
 from mahalla.models import Territory
-from prevention.models import Inspector
+from prevention.models import Inspector, PeriodApproval
 from tests.accounts.factories import MembershipFactory
 
 
@@ -42,3 +43,12 @@ def officer_of(db):
         ).user
 
     return make
+
+
+@pytest.fixture
+def no_period_approvals(db):
+    """Every district's every month open again: the demo approves months (accountability.demo),
+    which the tests of the approval flow itself start without. Deleted without history rows
+    (thousands of them), inside the test's transaction."""
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        PeriodApproval.objects.all().delete()

@@ -1,6 +1,7 @@
-"""The accountability API: the indicator catalogue, the roll-ups (their values, filters and the
-suppression of small counts), the report runs (administrators only) and the published reports
-with their files, their query counts and the schema."""
+"""The accountability API: the indicator catalogue, the roll-ups (their values, filters, the
+approved ones alone outside the MIA and the suppression of small counts), the report runs
+(administrators only) and the published reports with their files, their query counts and the
+schema."""
 
 import hashlib
 from datetime import date
@@ -10,12 +11,19 @@ from unittest.mock import patch
 import pytest
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accountability.measures import MEASURES
-from accountability.models import Indicator, PeriodKind, PublicReport, ReportRun, RollUp
+from accountability.models import (
+    ApprovedPeriod,
+    Indicator,
+    PeriodKind,
+    PublicReport,
+    ReportRun,
+    RollUp,
+)
 from accountability.periods import Period
 from accountability.tasks import report_run_batch_task
 from mahalla.models import Territory
@@ -48,6 +56,19 @@ def _all_rows(client, url: str, params: dict | None = None) -> list[dict]:
         if not body["next"]:
             return rows
         response = client.get(body["next"])
+
+
+def _approved(queryset):
+    """The roll-ups whose node's period is approved: all that reach callers outside the MIA."""
+    return queryset.filter(
+        Exists(
+            ApprovedPeriod.objects.filter(
+                territory=OuterRef("territory"),
+                period_kind=OuterRef("period_kind"),
+                period_start=OuterRef("period_start"),
+            )
+        )
+    )
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -159,15 +180,26 @@ def test_a_count_has_no_denominator(as_user):
 # --- Roll-ups: values and filters -----------------------------------------------------------
 
 
-def test_rollups_are_public_and_equal_the_rows(as_user, district):
+@pytest.mark.parametrize("username", [None, "officer.republic"])
+def test_rollups_are_public_and_equal_the_rows(as_user, district, username):
+    # when
     rows = _all_rows(
-        as_user(None),
+        as_user(username),
         f"{API}/rollups/",
         {"node": district.pk, "indicator": NOT_PERSONAL},
     )
-
+    # then the public receives the approved rows, the MIA every row, marked provisional where
+    # it is not approved (the demo leaves last month and the current periods unapproved)
     stored = RollUp.objects.filter(territory=district, indicator__code=NOT_PERSONAL)
-    assert len(rows) == stored.count() > 0
+    approved = set(_approved(stored).values_list("pk", flat=True))
+    assert 0 < len(approved) < stored.count()
+    if username is None:
+        assert sorted(row["id"] for row in rows) == sorted(approved)
+    else:
+        assert len(rows) == stored.count()
+    assert {row["id"]: row["provisional"] for row in rows} == {
+        row["id"]: row["id"] not in approved for row in rows
+    }
     by_id = {rollup.pk: rollup for rollup in stored}
     for row in rows:
         rollup = by_id[row["id"]]
@@ -191,16 +223,18 @@ def test_rollups_are_public_and_equal_the_rows(as_user, district):
         assert row["suppressed"] is False
 
 
-def test_period_labels_in_words(as_user, district):
+def test_period_labels_in_words(as_user, district, approve):
     client = as_user(None)
     quarter = Period.containing(PeriodKind.QUARTER, TODAY)
+    approve(quarter)
     params = {"node": district.pk, "indicator": NOT_PERSONAL, "kind": "quarter"}
     [row] = _results(client.get(f"{API}/rollups/", {**params, "period": quarter.start}))
     assert row["period_label"] == f"Q{(quarter.start.month - 1) // 3 + 1} {quarter.start.year}"
 
 
 def test_rollups_of_an_indicator_no_longer_in_use_are_not_served(as_user, district):
-    query = {"node": district.pk, "kind": "year"}
+    # Quarters: the demo's accepted months hold two approved ones at least.
+    query = {"node": district.pk, "kind": "quarter"}
     before = {row["indicator"] for row in _all_rows(as_user(None), f"{API}/rollups/", query)}
     Indicator.objects.filter(code=NOT_PERSONAL).update(is_active=False)
 
@@ -273,20 +307,24 @@ FILTERS = {
 }
 
 
+@pytest.mark.parametrize("username", [None, "officer.republic"])
 @pytest.mark.parametrize("name", FILTERS)
-def test_rollup_filters_return_exactly_the_rows(as_user, district, name):
+def test_rollup_filters_return_exactly_the_rows(as_user, district, name, username):
     query, keeps = FILTERS[name]
 
-    rows = _all_rows(as_user(None), f"{API}/rollups/", query(district))
+    rows = _all_rows(as_user(username), f"{API}/rollups/", query(district))
 
-    expected = list(RollUp.objects.filter(keeps(district)).values_list("pk", flat=True))
-    assert expected
+    matching = RollUp.objects.filter(keeps(district))
+    assert matching.exists()
+    # The MIA receives every row, the public the approved ones.
+    expected = list((matching if username else _approved(matching)).values_list("pk", flat=True))
     # All of them and no others, in the cursor's order (by id).
     assert [row["id"] for row in rows] == sorted(expected)
     assert len(expected) < RollUp.objects.count() / 20
 
 
-def test_a_level_of_the_whole_country(as_user):
+def test_a_level_of_the_whole_country(as_user, approve):
+    approve(YEAR)
     query = {"level": "country", "kind": "year", "period": f"{YEAR.start:%Y-%m}"}
 
     rows = _all_rows(as_user(None), f"{API}/rollups/", query)
@@ -339,8 +377,8 @@ def test_an_indicator_no_longer_in_use_is_refused_as_a_filter(as_user):
 
 @pytest.fixture
 def small_counts(district, mahallas):
-    """Roll-ups of a month of their own: a personal count of 3 (suppressed in public), of 7
-    and of 0 (shown), and a count of 3 that is not personal (shown)."""
+    """Roll-ups of a month of their own, approved: a personal count of 3 (suppressed in
+    public), of 7 and of 0 (shown), and a count of 3 that is not personal (shown)."""
     personal = Indicator.objects.get(code=PERSONAL)
     other = Indicator.objects.get(code=NOT_PERSONAL)
     rows = {
@@ -349,6 +387,13 @@ def small_counts(district, mahallas):
         "zero": (personal, mahallas[1], "0", "4", "0"),
         "not personal": (other, district, "3", "5", "60"),
     }
+    for node in (district, *mahallas[:2]):
+        ApprovedPeriod.objects.create(
+            territory=node,
+            period_kind=EMPTY_MONTH.kind,
+            period_start=EMPTY_MONTH.start,
+            approved_at=timezone.now(),
+        )
     return {
         name: RollUp.objects.create(
             indicator=indicator,
@@ -484,7 +529,11 @@ def batches():
         yield delay
 
 
-def test_an_administrator_starts_a_run(as_user, batches, django_capture_on_commit_callbacks):
+def test_an_administrator_starts_a_run(
+    as_user, batches, approve, django_capture_on_commit_callbacks
+):
+    # given the quarter approved: a run makes the reports of approved nodes
+    approve(Period.parse(PeriodKind.QUARTER, "2026-11"))
     client = as_user("admin")
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -13,7 +13,8 @@ from mahalla.models import Territory
 from prevention.models import PeriodApproval
 from prevention.services import month_start, period_submit
 
-pytestmark = pytest.mark.django_db
+# The demo approves every month before last: these tests start from none.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_period_approvals")]
 
 API = "/api/v1/periods"
 YUNUSOBOD, TASHKENT, ANDIJON = "1726266", "1726", "1703"
