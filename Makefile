@@ -50,14 +50,20 @@ messages: install
 # Front-end libraries from the npm registry, copied under static/vendor/ (no CDN at run time).
 vendor:
 	npm ci --ignore-scripts --no-audit --no-fund
-	rm -rf static/vendor/bootstrap static/vendor/htmx static/vendor/echarts
-	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/echarts
+	rm -rf static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/workbox static/vendor/idb
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/echarts static/vendor/workbox static/vendor/idb
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
 	cp node_modules/@popperjs/core/LICENSE.md static/vendor/bootstrap/LICENSE.popper.md
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
 	cp node_modules/echarts/dist/echarts.min.js node_modules/echarts/LICENSE node_modules/echarts/NOTICE static/vendor/echarts/
+	# The service worker imports these browser builds from our own static files (templates/accounts/sw.js).
+	for module in core routing strategies expiration precaching; do \
+		cp node_modules/workbox-$$module/build/workbox-$$module.prod.js node_modules/workbox-$$module/build/workbox-$$module.prod.js.map static/vendor/workbox/; \
+	done
+	cp node_modules/workbox-core/LICENSE static/vendor/workbox/
+	cp node_modules/idb/build/umd.js node_modules/idb/LICENSE static/vendor/idb/
 	node -e 'const l=require("./package-lock.json").packages; console.log(Object.entries(l).filter(([k])=>k).map(([k,v])=>k.replace("node_modules/","")+" "+v.version).join("\n"))' > static/vendor/VERSIONS.txt
 
 # Re-resolve the locks after changing pyproject.toml (needs uv: pip install uv).

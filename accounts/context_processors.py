@@ -1,10 +1,12 @@
 from functools import cache
 
 from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import get_language
 
 from accounts.models import Notification
 from accounts.permissions import user_roles
-from accounts.selectors import navigation_items
+from accounts.selectors import navigation_items, offline_forms
 
 
 def navigation(request):
@@ -15,6 +17,7 @@ def navigation(request):
         "nav_items": navigation_items(user),
         "user_roles": user_roles(user),
         "source_url": settings.PORTAL_SOURCE_URL,
+        "offline_config": offline_config(user),
     }
     if user.is_authenticated:
         # A callable: the template calls it, so the count (one indexed query on the user's own
@@ -25,3 +28,23 @@ def navigation(request):
 
         context["unread_notifications"] = unread_notifications
     return context
+
+
+def offline_config(user) -> dict:
+    """What static/js/offline.js and outbox.js need: the service worker, the user (an outbox
+    entry is sent only under its author's session) and the forms kept for offline use."""
+    config = {"serviceWorker": reverse("accounts:service-worker"), "user": None}
+    if user.is_authenticated:
+        config.update(
+            user=user.pk,
+            session=reverse("accounts:session"),
+            login=reverse("accounts:login"),
+            outbox=reverse("accounts:outbox"),
+            # As base.html names it: the copy kept offline is the page's language.
+            catalog=f"{reverse('javascript-catalog')}?l={get_language()}",
+            forms=[
+                {"url": reverse(form.url_name), "label": str(form.label)}
+                for form in offline_forms(user)
+            ],
+        )
+    return config

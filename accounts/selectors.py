@@ -66,17 +66,47 @@ class MenuEntry:
 
 
 @cache
-def _app_menus() -> list[tuple[str, list[tuple[str, str, set[str]]]]]:
-    """The menus that apps declare in <app>/nav.py (GROUP, ITEMS), in INSTALLED_APPS order.
+def _nav_modules() -> list:
+    """The <app>/nav.py modules of the domain apps, in INSTALLED_APPS order.
 
     Found by name, like Django finds admin modules, so that accounts imports no higher app.
     """
-    menus = []
-    for config in apps.get_app_configs():
-        if "." not in config.name and find_spec(f"{config.name}.nav") is not None:
-            module = import_module(f"{config.name}.nav")
-            menus.append((module.GROUP, module.ITEMS))
-    return menus
+    return [
+        import_module(f"{config.name}.nav")
+        for config in apps.get_app_configs()
+        if "." not in config.name and find_spec(f"{config.name}.nav") is not None
+    ]
+
+
+def _app_menus() -> list[tuple[str, list[tuple[str, str, set[str]]]]]:
+    """The menus that apps declare in <app>/nav.py (GROUP, ITEMS)."""
+    return [(module.GROUP, module.ITEMS) for module in _nav_modules()]
+
+
+def offline_forms(user) -> list[MenuEntry]:
+    """The forms the user can fill in with no network (OFFLINE_FORMS of each <app>/nav.py).
+
+    The phone keeps a copy of each, so that an inspector or NGO staff member can file an entry
+    in a mahalla without a signal; the outbox sends it later.
+    """
+    roles = user_roles(user)
+    return [
+        MenuEntry(label, url_name)
+        for module in _nav_modules()
+        for label, url_name, allowed in getattr(module, "OFFLINE_FORMS", [])
+        if roles & allowed
+    ]
+
+
+def offline_url_names() -> dict[str, list[str]]:
+    """Every URL name the service worker may keep a copy of: the offline form pages, and the
+    fragments they load (OFFLINE_LOOKUPS, e.g. a district's mahallas). Each copy holds only what
+    the server showed the user, so nothing outside the user's scope reaches the phone."""
+    modules = _nav_modules()
+    return {
+        "forms": [url_name for m in modules for _, url_name, _ in getattr(m, "OFFLINE_FORMS", [])],
+        "lookups": [url_name for m in modules for url_name in getattr(m, "OFFLINE_LOOKUPS", [])],
+    }
 
 
 def navigation_items(user) -> list[MenuEntry]:

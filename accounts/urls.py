@@ -8,7 +8,10 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.home_view, name="home"),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.PortalLogoutView.as_view(), name="logout"),
+    path("accounts/session/", views.session_view, name="session"),
+    path("outbox/", views.outbox_view, name="outbox"),
+    path("sw.js", views.service_worker_view, name="service-worker"),
     path(
         "accounts/password/",
         auth_views.PasswordChangeView.as_view(

@@ -1,20 +1,40 @@
+import json
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
+from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Notification
-from accounts.selectors import home_sections
+from accounts.selectors import home_sections, offline_forms, offline_url_names
 from accounts.services import notifications_mark_read
 from core.paging import keyset_page
+from core.staticfiles import static_revision
 
 
 class PortalLoginView(LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+
+class PortalLogoutView(LogoutView):
+    """Signs out and tells the browser to drop what it keeps for the portal: the form pages
+    with the user's reference lists and the outbox (the page script clears them first; this
+    header also covers a browser where that script did not run)."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 def home_view(request):
@@ -62,3 +82,76 @@ def notification_open_view(request, pk: int):
 def notification_mark_all_read_view(request):
     notifications_mark_read(user=request.user)
     return redirect("accounts:notification-list")
+
+
+# --- Offline use ----------------------------------------------------------------------------
+
+# What the page shell needs offline: precached by the service worker, refreshed when it changes.
+OFFLINE_SHELL = [
+    "vendor/bootstrap/css/bootstrap.min.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js",
+    "vendor/htmx/htmx.min.js",
+    "vendor/idb/umd.js",
+    "css/portal.css",
+    "js/offline.js",
+    "js/outbox-store.js",
+    "js/outbox.js",
+    "favicon.svg",
+    "icons/icon-192.png",
+]
+# Imported by the service worker itself, from our own static files (no CDN): Workbox's browser
+# builds, idb and the outbox it shares with the pages.
+SERVICE_WORKER_SCRIPTS = [
+    "vendor/workbox/workbox-core.prod.js",
+    "vendor/workbox/workbox-routing.prod.js",
+    "vendor/workbox/workbox-strategies.prod.js",
+    "vendor/workbox/workbox-expiration.prod.js",
+    "vendor/workbox/workbox-precaching.prod.js",
+    "vendor/idb/umd.js",
+    "js/outbox-store.js",
+]
+
+
+@require_GET
+def service_worker_view(request):
+    """The service worker, served from the root so that its scope is the whole portal."""
+    names = offline_url_names()
+    config = {
+        "scripts": [static(name) for name in SERVICE_WORKER_SCRIPTS],
+        "shell": [static_revision(name) for name in OFFLINE_SHELL],
+        "static": settings.STATIC_URL,
+        "i18n": reverse("javascript-catalog"),
+        "pages": [reverse(name) for name in names["forms"]] + [reverse("accounts:outbox")],
+        "lookups": [reverse(name) for name in names["lookups"]],
+        "outbox": reverse("accounts:outbox"),
+        "session": reverse("accounts:session"),
+        "login": reverse("accounts:login"),
+    }
+    response = render(
+        request,
+        "accounts/sw.js",
+        {"config": mark_safe(json.dumps(config))},  # noqa: S308 - our own URLs, as JSON
+        content_type="application/javascript; charset=utf-8",
+    )
+    # Checked on every visit, so that a new version reaches phones at their next page.
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@never_cache
+@require_GET
+def session_view(request):
+    """A fresh CSRF token and who is signed in, for the outbox before it sends: an entry is sent
+    only under its own author's session, and asks for a sign-in when there is none."""
+    user = request.user
+    return JsonResponse(
+        {"csrfToken": get_token(request), "user": user.pk if user.is_authenticated else None}
+    )
+
+
+@login_required
+def outbox_view(request):
+    """The outbox and the forms that work offline; also the page a phone shows when it has
+    no network and no copy of the page asked for."""
+    return render(request, "accounts/outbox.html", {"forms": offline_forms(request.user)})

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
@@ -50,3 +51,40 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class IdempotencyKey(models.Model):
+    """The answer given to a write sent with an Idempotency-Key header (core.middleware), kept
+    so that the same write retried after a lost answer is applied once and answered the same.
+
+    The key is a UUID made by the client; it is unique per owner (the signed-in user, a token,
+    a session or an address), so two clients never see each other's answers.
+    """
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", _("processing")
+        DONE = "done", _("done")
+
+    owner = models.CharField(_("owner"), max_length=80)
+    key = models.UUIDField(_("key"))
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PROCESSING
+    )
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=255, blank=True)
+    location = models.TextField(_("location"), blank=True)
+    body = models.BinaryField(_("body"), blank=True, default=b"")
+    # Also moved forward when an abandoned request's key is taken over, so that both the
+    # purge and the abandonment check read one column.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="core_idempotency_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key} ({self.state})"

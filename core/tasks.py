@@ -1,8 +1,13 @@
 from celery import shared_task
 
-from core.services import heartbeat_record
+from core.services import heartbeat_record, idempotency_keys_purge
 
 
 @shared_task(ignore_result=True)
 def heartbeat_task() -> None:
     heartbeat_record()
+
+
+@shared_task(ignore_result=True)
+def idempotency_keys_purge_task() -> None:
+    idempotency_keys_purge()

@@ -15,3 +15,8 @@ ITEMS = [
     (_("Organisations"), "partnership:organisation-list", OFFICERS),
     (_("Public registry"), "partnership:public-registry", {Role.COUNCIL_MEMBER}),
 ]
+
+# Forms NGO staff can fill in with no network; the outbox sends them later (static/js/outbox.js).
+OFFLINE_FORMS = [(_("Log a joint activity"), "partnership:activity-create", NGO)]
+# Fragments those forms load with htmx, kept for offline use once fetched.
+OFFLINE_LOOKUPS = ["partnership:activity-mahallas"]

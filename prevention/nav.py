@@ -15,3 +15,10 @@ ITEMS = [
     (_("Feedback"), "prevention:feedback-moderation", {Role.UNIT_OFFICER, Role.ADMIN}),
     (_("Approvals"), "prevention:approval-list", {Role.UNIT_OFFICER, Role.ADMIN}),
 ]
+
+# Forms an inspector can fill in with no network; the outbox sends them later (static/js/outbox.js).
+OFFLINE_FORMS = [
+    (_("New prevention record"), "prevention:record-create", {Role.INSPECTOR}),
+    (_("New register entry"), "prevention:register-create", {Role.INSPECTOR}),
+    (_("Schedule a meeting"), "prevention:meeting-create", {Role.INSPECTOR}),
+]

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After CSRF and authentication: a key is looked up only for a request that passed the
+    # CSRF check, and belongs to its user.
+    "core.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -215,6 +218,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "prevention.tasks.period_submission_reminders_task",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Every day at 02:30 Tashkent time: forgets the idempotency keys of writes older than
+    # IDEMPOTENCY_KEY_TTL_HOURS.
+    "idempotency-keys-purge": {
+        "task": "core.tasks.idempotency_keys_purge_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -346,6 +355,11 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "mahalla.models.Territory.Kind",
         "TerritoryEventKindEnum": "mahalla.selectors.TerritoryEventKind",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The Idempotency-Key header of core.middleware, on every write.
+        "core.openapi.idempotency_key_postprocess",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------------
@@ -377,6 +391,11 @@ PREVENTION_RECORD_EDIT_WINDOW_DAYS = env_int(
 FEEDBACK_RATE = env_rate("FEEDBACK_RATE", "5/h")
 # Public applications of organisations allowed per client address.
 ORGANISATION_APPLY_RATE = env_rate("ORGANISATION_APPLY_RATE", "10/h")
+# Writes sent with an Idempotency-Key header (core.middleware): how long a key is kept, and
+# after how long a key whose request never finished (its worker died) is taken over by a
+# retry; far longer than any request lives (gunicorn stops a worker after 30 s).
+IDEMPOTENCY_KEY_TTL_HOURS = 24
+IDEMPOTENCY_KEY_ABANDONED_SECONDS = 10 * 60
 # The portal's own address, for links in e-mails sent by background tasks.
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Largest uploaded file (evidence, documents, attachments).

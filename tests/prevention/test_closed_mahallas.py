@@ -45,9 +45,7 @@ def _data(mahalla, day) -> dict:
     }
 
 
-def test_a_record_dated_after_the_closing_is_refused_one_dated_before_is_taken(
-    inspector_a, closed
-):
+def test_a_record_dated_after_the_closing_is_refused_one_dated_before_is_taken(inspector_a, closed):
     today = timezone.localdate()
     before = PreventionRecord.objects.count()
     # when a record of today is filed for the closed mahalla
