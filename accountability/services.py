@@ -198,6 +198,13 @@ def approved_periods_refresh(*, period: Period, at=None) -> int:
     return len(ids)
 
 
+def _district_chain(district: Territory, field: str) -> Q:
+    """Rows whose path `field` is the district's, one of its mahallas' or an ancestor's: the
+    nodes whose figures a change of the district's month touches."""
+    ancestors = [ancestor.path for ancestor in territory_ancestors(node=district)]
+    return Q(**{f"{field}__startswith": district.path}) | Q(**{f"{field}__in": ancestors})
+
+
 def approved_periods_withdraw(*, district: Territory, month: date) -> int:
     """After a month of the district changed state: if it is no longer approved, the figures
     of the district, its mahallas and the nodes above it for the month, its quarter and its
@@ -207,9 +214,7 @@ def approved_periods_withdraw(*, district: Territory, month: date) -> int:
     )
     if still_final.exists():
         return 0
-    chain = Q(territory__path__startswith=district.path) | Q(
-        territory__path__in=[ancestor.path for ancestor in territory_ancestors(node=district)]
-    )
+    chain = _district_chain(district, "territory__path")
     withdrawn = 0
     for period in Period(PeriodKind.MONTH, month).containing_periods():
         withdrawn += ApprovedPeriod.objects.filter(
@@ -246,10 +251,7 @@ def _reports_refresh(*, district: Territory, period: Period) -> list[PublicRepor
     itself, its region and the republic otherwise) whose figures are approved, made again
     where they changed (a new version with its reason)."""
     levels = REPORT_LEVELS[period.kind]
-    chain = Q(path__startswith=district.path) | Q(
-        path__in=[ancestor.path for ancestor in territory_ancestors(node=district)]
-    )
-    nodes = _report_nodes(levels, period).filter(chain)
+    nodes = _report_nodes(levels, period).filter(_district_chain(district, "path"))
     reason = _("The period was reopened and corrected: its figures changed.")
     return [report_generate(territory=node, period=period, reason=reason) for node in nodes]
 

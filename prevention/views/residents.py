@@ -32,6 +32,7 @@ from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
 from mahalla.permissions import territories_visible_to
+from mahalla.selectors import territory_in_force
 from prevention.filters import MeetingFilter
 from prevention.forms.residents import (
     FeedbackForm,
@@ -130,10 +131,10 @@ def meeting_create_view(request):
     assigned = list(
         Territory.objects.filter(
             territory_scope_q(request.user, roles={Role.INSPECTOR}),
+            territory_in_force(timezone.localdate()),
             pk__in=[m.pk for m in inspector_mahallas(inspector=inspector)],
         ).order_by("name_uz")
     )
-    assigned = [m for m in assigned if m.valid_to is None or m.valid_to >= timezone.localdate()]
     mahallas = Territory.objects.filter(pk__in=[m.pk for m in assigned]).order_by("name_uz")
     initial = {"date": timezone.localdate(), "mahalla": assigned[0] if assigned else None}
     form = MeetingScheduleForm(request.POST or None, initial=initial, mahallas=mahallas)
