@@ -17,6 +17,7 @@ from accountability.periods import Period
 from accountability.services import indicators_ensure, report_generate, rollup_refresh
 from accounts.demo import DEMO_DISTRICT, DEMO_REGION
 from accounts.models import User
+from core.bulk import statistics_refresh
 from core.demo import DemoContext
 from core.exceptions import ApplicationError
 from mahalla.models import Territory
@@ -24,12 +25,17 @@ from mahalla.services import COUNTRY_CODE
 from prevention.models import PeriodApproval
 
 HISTORY = {PeriodKind.MONTH: 12, PeriodKind.QUARTER: 8, PeriodKind.YEAR: 2}
+# Months approved back from the month before last: the national set's five years of records.
+APPROVED_MONTHS = {"tiny": 12, "small": 12, "national": 60}
 
 
 def seed(ctx: DemoContext) -> None:
     indicators_ensure()
     today = timezone.localdate()
     _seed_period_approvals(ctx, today)
+    if ctx.scale != "tiny":
+        # The roll-ups below read every table loaded so far.
+        statistics_refresh()
     rows = 0
     for kind, count in HISTORY.items():
         current = Period.containing(kind, today)
@@ -42,7 +48,7 @@ def seed(ctx: DemoContext) -> None:
 
 def _seed_period_approvals(ctx: DemoContext, today) -> None:
     last_month = Period.containing(PeriodKind.MONTH, today).previous
-    months = [last_month.shift(-steps).start for steps in range(1, HISTORY[PeriodKind.MONTH])]
+    months = [last_month.shift(-steps).start for steps in range(1, APPROVED_MONTHS[ctx.scale])]
     districts = list(Territory.objects.filter(kind=Territory.Kind.DISTRICT))
     rows = [
         PeriodApproval(district=district, month=month, state=PeriodApproval.State.ACCEPTED)

@@ -1,5 +1,5 @@
 """Demo partnership: organisations with staff, agreements with obligations, joint activities
-in every state and information requests."""
+in every state and information requests. The activities are written in bulk (core.bulk)."""
 
 from datetime import timedelta
 
@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.demo import DEMO_DISTRICT, demo_user
 from accounts.models import Role, User
+from core.bulk import RowWriter, indexes_deferred
 from core.demo import DemoContext
 from mahalla.models import Territory
 from partnership.models import (
@@ -21,8 +22,29 @@ from partnership.services import areas_ensure, working_days_after
 from prevention.models import Unit
 
 DEMO_REGISTRATION = "NNT-2019-0415"
-# Organisations per district, agreements per organisation, activities per agreement.
-VOLUMES = {"tiny": (1, 1, 3), "small": (3, 2, 10), "national": (20, 2, 50)}
+# Organisations per district, agreements per organisation, activities per agreement in force:
+# at the national scale ~10,000 organisations, ~30,000 agreements, ~2 million activities.
+VOLUMES = {"tiny": (1, 1, 3), "small": (3, 2, 10), "national": (48, 3, 110)}
+# Agreements start up to this many days back and run for one of these terms (days).
+AGREEMENT_STARTS = {"tiny": 600, "small": 600, "national": 5 * 365}
+AGREEMENT_TERMS = {"tiny": [365, 730], "small": [365, 730], "national": [730, 1095, 1825]}
+ACTIVITY_COLUMNS = [
+    "agreement_id",
+    "organisation_id",
+    "unit_id",
+    "place_id",
+    "kind",
+    "date",
+    "participants_youth",
+    "participants_women",
+    "participants_minors",
+    "participants_others",
+    "description",
+    "outcome",
+    "status",
+    "dispute_reason",
+    "reviewed_by_id",
+]
 MEMORANDUM_TITLE = "Huquqbuzarliklar profilaktikasi boʻyicha hamkorlik memorandumi"
 REQUEST_TEXT = "Joriy chorak uchun birgalikdagi tadbirlar rejasini yuborishingizni soʻraymiz."
 NAMES = [
@@ -98,19 +120,19 @@ def seed(ctx: DemoContext) -> None:
             )
     Organisation.objects.bulk_create(organisations[1:], batch_size=1000)
     officer = User.objects.get(username="officer.district")
-    agreements, activities, obligations, requests = [], [], [], []
+    agreements, obligations, requests = [], [], []
     statuses = [Agreement.Status.ACTIVE] * 3 + [Agreement.Status.PROPOSED, Agreement.Status.DRAFT]
     links = []
     for org in organisations:
         unit = units[org.territory_id]
         for number in range(per_organisation):
-            start = today - timedelta(days=rng.randint(30, 600))
+            start = today - timedelta(days=rng.randint(30, AGREEMENT_STARTS[ctx.scale]))
             agreement = Agreement(
                 number=f"M-{org.registration_number}-{number + 1}",
                 title=f"{MEMORANDUM_TITLE} {number + 1}",
                 unit=unit,
                 valid_from=start,
-                valid_to=start + timedelta(days=rng.choice([365, 730])),
+                valid_to=start + timedelta(days=rng.choice(AGREEMENT_TERMS[ctx.scale])),
                 signed_on=start,
                 status=rng.choice(statuses),
                 is_public=rng.random() < 0.7,
@@ -134,79 +156,96 @@ def seed(ctx: DemoContext) -> None:
         ],
         batch_size=2000,
     )
-    for agreement, org in links:
-        for number in range(2):
-            due = agreement.valid_from + timedelta(days=90 * (number + 1))
-            done = due < today and rng.random() < 0.7
-            obligations.append(
-                Obligation(
-                    agreement=agreement,
-                    text="Har chorakda yoshlar bilan huquqiy targʻibot tadbiri oʻtkazish.",
-                    party=Obligation.Party.ORGANISATION if number == 0 else Obligation.Party.UNIT,
-                    organisation=org if number == 0 else None,
-                    due_date=due,
-                    state=(
-                        Obligation.State.DONE
-                        if done
-                        else Obligation.State.OVERDUE
-                        if due < today
-                        else Obligation.State.OPEN
-                    ),
-                    done_on=due if done else None,
-                    evidence="Tadbir oʻtkazildi, fotosuratlar ilova qilingan." if done else "",
-                )
-            )
-        if agreement.status not in (Agreement.Status.ACTIVE, Agreement.Status.EXPIRED):
-            continue
-        places = mahallas_by_district.get(agreement.unit.territory_id) or [agreement.unit.territory]
-        for _ in range(per_agreement):
-            status = rng.choice(
-                [JointActivity.Status.CONFIRMED] * 3
-                + [JointActivity.Status.SUBMITTED, JointActivity.Status.DISPUTED]
-            )
-            day = agreement.valid_from + timedelta(
-                days=rng.randint(
-                    0, max(0, (min(today, agreement.valid_to) - agreement.valid_from).days)
-                )
-            )
-            activities.append(
-                JointActivity(
-                    agreement=agreement,
+    activities = RowWriter(JointActivity, ACTIVITY_COLUMNS)
+    with indexes_deferred(JointActivity, when=ctx.scale == "national"):
+        for agreement, org in links:
+            obligations.extend(_obligations(ctx, agreement, org, today))
+            if agreement.status not in (Agreement.Status.ACTIVE, Agreement.Status.EXPIRED):
+                continue
+            places = mahallas_by_district.get(agreement.unit.territory_id) or [
+                agreement.unit.territory
+            ]
+            _activities(ctx, activities, agreement, org, places, per_agreement, officer, today)
+            requests.append(
+                InformationRequest(
+                    direction=rng.choice(InformationRequest.Direction.values),
                     organisation=org,
                     unit=agreement.unit,
-                    place=rng.choice(places),
-                    kind=rng.choice(JointActivity.Kind.values),
-                    date=day,
-                    participants_youth=rng.randint(0, 60),
-                    participants_women=rng.randint(0, 40),
-                    participants_minors=rng.randint(0, 30),
-                    participants_others=rng.randint(0, 20),
-                    description="Mahallada yoshlar bilan huquqiy targʻibot uchrashuvi.",
-                    outcome="Ishtirokchilar huquqiy maslahat oldi.",
-                    status=status,
-                    dispute_reason=(
-                        "Ishtirokchilar soni tasdiqlanmadi."
-                        if status == JointActivity.Status.DISPUTED
-                        else ""
-                    ),
-                    reviewed_by=officer if status != JointActivity.Status.SUBMITTED else None,
+                    subject="Mahalladagi profilaktika tadbirlari rejasi",
+                    text=REQUEST_TEXT,
+                    due_date=working_days_after(today - timedelta(days=10), 15),
                 )
             )
-        requests.append(
-            InformationRequest(
-                direction=rng.choice(InformationRequest.Direction.values),
-                organisation=org,
-                unit=agreement.unit,
-                subject="Mahalladagi profilaktika tadbirlari rejasi",
-                text=REQUEST_TEXT,
-                due_date=working_days_after(today - timedelta(days=10), 15),
-            )
-        )
+        activities.flush()
     Obligation.objects.bulk_create(obligations, batch_size=2000)
-    JointActivity.objects.bulk_create(activities, batch_size=5000)
     InformationRequest.objects.bulk_create(requests, batch_size=2000)
     ctx.log(
         f"Partnership: {len(organisations)} organisations, {len(agreements)} agreements, "
-        f"{len(obligations)} obligations, {len(activities)} joint activities, "
+        f"{len(obligations)} obligations, {activities.written} joint activities, "
         f"{len(requests)} information requests."
     )
+
+
+def _obligations(ctx, agreement, org, today) -> list[Obligation]:
+    """The organisation's and the unit's quarterly obligations of an agreement."""
+    obligations = []
+    for number in range(2):
+        due = agreement.valid_from + timedelta(days=90 * (number + 1))
+        done = due < today and ctx.rng.random() < 0.7
+        obligations.append(
+            Obligation(
+                agreement=agreement,
+                text="Har chorakda yoshlar bilan huquqiy targʻibot tadbiri oʻtkazish.",
+                party=Obligation.Party.ORGANISATION if number == 0 else Obligation.Party.UNIT,
+                organisation=org if number == 0 else None,
+                due_date=due,
+                state=(
+                    Obligation.State.DONE
+                    if done
+                    else Obligation.State.OVERDUE
+                    if due < today
+                    else Obligation.State.OPEN
+                ),
+                done_on=due if done else None,
+                evidence="Tadbir oʻtkazildi, fotosuratlar ilova qilingan." if done else "",
+            )
+        )
+    return obligations
+
+
+STATUSES = [JointActivity.Status.CONFIRMED] * 3 + [
+    JointActivity.Status.SUBMITTED,
+    JointActivity.Status.DISPUTED,
+]
+
+
+def _activities(ctx, writer, agreement, org, places, count, officer, today) -> None:
+    """An agreement's joint activities, on days while it was in force, into the writer."""
+    rng = ctx.rng
+    span = max(0, (min(today, agreement.valid_to) - agreement.valid_from).days)
+    kinds = JointActivity.Kind.values
+    for _ in range(count):
+        status = rng.choice(STATUSES)
+        day = agreement.valid_from + timedelta(days=rng.randint(0, span))
+        # Drawn in this order, so the same seed gives the same activities.
+        place = rng.choice(places)
+        kind = rng.choice(kinds)
+        youth, women, minors = rng.randint(0, 60), rng.randint(0, 40), rng.randint(0, 30)
+        others = rng.randint(0, 20)
+        writer.add(
+            agreement.pk,
+            org.pk,
+            agreement.unit_id,
+            place.pk,
+            kind,
+            day,
+            youth,
+            women,
+            minors,
+            others,
+            "Mahallada yoshlar bilan huquqiy targʻibot uchrashuvi.",
+            "Ishtirokchilar huquqiy maslahat oldi.",
+            status,
+            "Ishtirokchilar soni tasdiqlanmadi." if status == JointActivity.Status.DISPUTED else "",
+            officer.pk if status != JointActivity.Status.SUBMITTED else None,
+        )

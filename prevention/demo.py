@@ -1,5 +1,6 @@
-"""Demo prevention service: units, an inspector on every mahalla, records, register entries,
-meetings and resident feedback. Bulk inserts, so the national scale stays fast."""
+"""Demo prevention service: units, an inspector on every mahalla (two in the most populous
+ones at the national scale), records, register entries, meetings and resident feedback.
+Written in bulk (core.bulk), so the national scale's ten million records load in minutes."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from core.bulk import RowWriter, indexes_deferred
 from core.demo import DEMO_PASSWORD, DemoContext
 from mahalla.models import Territory
 from prevention.models import (
@@ -22,11 +24,13 @@ from prevention.models import (
 )
 from prevention.services import units_load
 
-# Per mahalla: (records, register entries, meetings, feedback)
-# The national set's ~10 million records need a faster loader than the ORM (bench/ and the
-# national-scale work); until then the national scale gets 100 records per mahalla.
-VOLUMES = {"tiny": (2, 1, 1, 2), "small": (100, 4, 3, 5), "national": (100, 8, 4, 10)}
-# Rows are written every this many mahallas, so memory stays bounded at any scale.
+# Per mahalla: (records, register entries, meetings, feedback), spread over YEARS years back.
+# The national set: ~10 million records over five years, a meeting a quarter.
+VOLUMES = {"tiny": (2, 1, 1, 2), "small": (100, 4, 3, 5), "national": (1_050, 8, 20, 10)}
+YEARS = {"tiny": 1, "small": 1, "national": 5}
+# A second inspector in this many of the most populous mahallas (~12,000 inspectors in all).
+SECOND_INSPECTORS = {"tiny": 0, "small": 0, "national": 2_500}
+# Rows are generated and written every this many mahallas, so memory stays bounded.
 MAHALLAS_PER_BATCH = 200
 FIRST_NAMES = [
     "Alisher",
@@ -88,56 +92,112 @@ def seed(ctx: DemoContext) -> None:
         ctx.log("Prevention activity already present; not added again.")
         return
     mahallas = list(Territory.objects.filter(kind=Territory.Kind.MAHALLA).order_by("code"))
-    totals = dict.fromkeys(("records", "entries", "meetings", "feedback"), 0)
-    for start in range(0, len(mahallas), MAHALLAS_PER_BATCH):
-        batch = _activity(
-            ctx, mahallas[start : start + MAHALLAS_PER_BATCH], inspectors, posts, categories, today
-        )
-        for name, rows in batch.items():
-            totals[name] += len(rows)
+    second = _second_inspectors(ctx, mahallas, posts, grades, today)
+    writers = {
+        "records": RowWriter(PreventionRecord, RECORD_COLUMNS),
+        "entries": RowWriter(RegisterEntry, ENTRY_COLUMNS),
+        "questions": RowWriter(MeetingQuestion, QUESTION_COLUMNS),
+        "feedback": RowWriter(ResidentFeedback, FEEDBACK_COLUMNS),
+    }
+    meetings = 0
+    with indexes_deferred(
+        PreventionRecord,
+        RegisterEntry,
+        MeetingQuestion,
+        ResidentFeedback,
+        when=ctx.scale == "national",
+    ):
+        for start in range(0, len(mahallas), MAHALLAS_PER_BATCH):
+            meetings += _activity(
+                ctx,
+                mahallas[start : start + MAHALLAS_PER_BATCH],
+                inspectors,
+                second,
+                posts,
+                categories,
+                today,
+                writers,
+            )
+        for writer in writers.values():
+            writer.flush()
     ctx.log(
-        f"Prevention: {totals['records']} records, {totals['entries']} register entries, "
-        f"{totals['meetings']} meetings, {totals['feedback']} ratings."
+        f"Prevention: {writers['records'].written} records, "
+        f"{writers['entries'].written} register entries, {meetings} meetings, "
+        f"{writers['feedback'].written} ratings."
     )
 
 
-def _activity(ctx, mahallas, inspectors, posts, categories, today) -> dict[str, list]:
-    """Generates and writes the activity of a batch of mahallas."""
+RECORD_COLUMNS = [
+    "kind",
+    "measure",
+    "mahalla_id",
+    "date",
+    "inspector_id",
+    "summary",
+    "people_reached",
+    "partner_organisation_id",
+    "register_entry_id",
+]
+ENTRY_COLUMNS = [
+    "mahalla_id",
+    "inspector_id",
+    "full_name",
+    "birth_date",
+    "address",
+    "document_number",
+    "category_id",
+    "grounds",
+    "registered_on",
+    "removed_on",
+    "removal_reason",
+    "rehabilitation_support",
+    "rehabilitation_partner_id",
+]
+QUESTION_COLUMNS = ["meeting_id", "text", "due_date", "state", "follow_up", "done_on"]
+FEEDBACK_COLUMNS = ["post_id", "mahalla_id", "rating", "comment", "moderation", "moderated_by_id"]
+
+
+def _activity(ctx, mahallas, inspectors, second, posts, categories, today, writers) -> int:
+    """Generates the activity of a batch of mahallas into the writers; the meetings, whose
+    questions need their ids, are written here. Returns the number of meetings."""
     records_n, register_n, meetings_n, feedback_n = VOLUMES[ctx.scale]
+    days = 365 * YEARS[ctx.scale]
     rng = ctx.rng
-    entries, records, meetings, feedback = [], [], [], []
+    kinds, measures = PreventionRecord.Kind.values, PreventionRecord.Measure.values
+    meetings = []
     for mahalla in mahallas:
         inspector = inspectors[mahalla.pk]
+        staff = [inspector.pk] + ([second[mahalla.pk]] if mahalla.pk in second else [])
         for _ in range(register_n):
             registered = today - timedelta(days=rng.randint(30, 900))
             removed = rng.random() < 0.3
-            entries.append(
-                RegisterEntry(
-                    mahalla=mahalla,
-                    inspector=inspector,
-                    full_name=f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}",
-                    birth_date=registered - timedelta(days=rng.randint(16 * 365, 60 * 365)),
-                    address=f"{mahalla.name_uz} MFY, {rng.randint(1, 80)}-uy",
-                    document_number=f"A{rng.choice('ABCDEF')}{rng.randint(1_000_000, 9_999_999)}",
-                    category=rng.choice(categories),
-                    grounds="Demo: hisobga olish asosi.",
-                    registered_on=registered,
-                    removed_on=registered + timedelta(days=365) if removed else None,
-                    removal_reason="Tuzalish yoʻliga oʻtgan." if removed else "",
-                    rehabilitation_support="Ishga joylashtirishda yordam." if removed else "",
-                )
+            writers["entries"].add(
+                mahalla.pk,
+                inspector.pk,
+                f"{rng.choice(LAST_NAMES)} {rng.choice(FIRST_NAMES)}",
+                registered - timedelta(days=rng.randint(16 * 365, 60 * 365)),
+                f"{mahalla.name_uz} MFY, {rng.randint(1, 80)}-uy",
+                f"A{rng.choice('ABCDEF')}{rng.randint(1_000_000, 9_999_999)}",
+                rng.choice(categories).pk,
+                "Demo: hisobga olish asosi.",
+                registered,
+                registered + timedelta(days=365) if removed else None,
+                "Tuzalish yoʻliga oʻtgan." if removed else "",
+                "Ishga joylashtirishda yordam." if removed else "",
+                None,
             )
-        for _ in range(records_n):
-            records.append(
-                PreventionRecord(
-                    kind=rng.choice(PreventionRecord.Kind.values),
-                    measure=rng.choice(PreventionRecord.Measure.values),
-                    mahalla=mahalla,
-                    date=today - timedelta(days=rng.randint(0, 364)),
-                    inspector=inspector,
-                    summary=rng.choice(SUMMARIES),
-                    people_reached=rng.randint(1, 60),
-                )
+        add_record = writers["records"].add
+        for number in range(records_n):
+            add_record(
+                rng.choice(kinds),
+                rng.choice(measures),
+                mahalla.pk,
+                today - timedelta(days=rng.randint(0, days - 1)),
+                staff[number % len(staff)],
+                rng.choice(SUMMARIES),
+                rng.randint(1, 60),
+                None,
+                None,
             )
         for number in range(meetings_n):
             meetings.append(
@@ -152,34 +212,26 @@ def _activity(ctx, mahallas, inspectors, posts, categories, today) -> dict[str, 
             )
         post = posts[mahalla.pk]
         for _ in range(feedback_n):
-            feedback.append(
-                # Ratings without a comment need no moderation (as feedback_submit decides).
-                ResidentFeedback(
-                    post=post,
-                    mahalla=mahalla,
-                    rating=rng.choice([3, 4, 4, 5, 5]),
-                    moderation=ResidentFeedback.Moderation.APPROVED,
-                )
+            # Ratings without a comment need no moderation (as feedback_submit decides).
+            writers["feedback"].add(
+                post.pk,
+                mahalla.pk,
+                rng.choice([3, 4, 4, 5, 5]),
+                "",
+                ResidentFeedback.Moderation.APPROVED,
+                None,
             )
-    RegisterEntry.objects.bulk_create(entries, batch_size=2000)
-    PreventionRecord.objects.bulk_create(records, batch_size=5000)
     AccountabilityMeeting.objects.bulk_create(meetings, batch_size=2000)
-    MeetingQuestion.objects.bulk_create(
-        [
-            MeetingQuestion(
-                meeting=meeting,
-                text="Koʻcha yoritilishini yaxshilash.",
-                due_date=meeting.date + timedelta(days=30),
-                state=MeetingQuestion.State.DONE,
-                follow_up="Hokimlikka murojaat qilindi, chiroqlar oʻrnatildi.",
-                done_on=meeting.date + timedelta(days=20),
-            )
-            for meeting in meetings
-        ],
-        batch_size=2000,
-    )
-    ResidentFeedback.objects.bulk_create(feedback, batch_size=2000)
-    return {"records": records, "entries": entries, "meetings": meetings, "feedback": feedback}
+    for meeting in meetings:
+        writers["questions"].add(
+            meeting.pk,
+            "Koʻcha yoritilishini yaxshilash.",
+            meeting.date + timedelta(days=30),
+            MeetingQuestion.State.DONE,
+            "Hokimlikka murojaat qilindi, chiroqlar oʻrnatildi.",
+            meeting.date + timedelta(days=20),
+        )
+    return len(meetings)
 
 
 def _ensure_inspectors(ctx, posts, grades, today) -> dict[int, Inspector]:
@@ -241,3 +293,43 @@ def _ensure_inspectors(ctx, posts, grades, today) -> dict[int, Inspector]:
             (users[0].username, Role.INSPECTOR, f"one of {len(users)} generated inspectors")
         )
     return covered
+
+
+def _second_inspectors(ctx, mahallas, posts, grades, today) -> dict[int, int]:
+    """A second generated inspector (id by mahalla id) in the most populous mahallas, made once
+    with the first run's activity."""
+    count = SECOND_INSPECTORS[ctx.scale]
+    if not count:
+        return {}
+    busiest = sorted(mahallas, key=lambda m: (-(m.population or 0), m.code))[:count]
+    busiest.sort(key=lambda m: m.code)
+    password = make_password(DEMO_PASSWORD)
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"insp.{m.code.lower()}.2",
+                first_name=ctx.rng.choice(FIRST_NAMES),
+                last_name=ctx.rng.choice(LAST_NAMES),
+                password=password,
+            )
+            for m in busiest
+        ],
+        batch_size=2000,
+    )
+    inspectors = Inspector.objects.bulk_create(
+        [
+            Inspector(user=user, grade=ctx.rng.choice(grades), post=posts[m.pk])
+            for user, m in zip(users, busiest, strict=True)
+        ],
+        batch_size=2000,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                user=user, role=Role.INSPECTOR, territory=m, valid_from=today - timedelta(days=365)
+            )
+            for user, m in zip(users, busiest, strict=True)
+        ],
+        batch_size=2000,
+    )
+    return {m.pk: inspector.pk for m, inspector in zip(busiest, inspectors, strict=True)}
