@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SCALE ?= small
 
-.PHONY: run test install migrate demo lint check vendor messages lock clean
+.PHONY: run test install migrate demo lint check vendor messages lock clean bench bench-data bench-smoke
 
 # requirements-dev.lock = the runtime lock (requirements.lock, what production installs) plus
 # the test and lint tools, at the same versions.
@@ -40,6 +40,44 @@ lint: install
 
 check: install
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Benchmarks (bench/README.md), never part of `make test`. `make bench-data` loads the national
+# set once (long); `make bench` measures it; `make bench-smoke` checks the harness on a tiny set
+# in a throwaway database. Each Redis database must be the bench's alone: a worker listening on
+# it would take the report run's tasks.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hamkorlik_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+BENCH_SMOKE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/hamkorlik_bench_smoke
+BENCH_SMOKE_REDIS_URL ?= redis://127.0.0.1:6379/6
+BENCH_ARGS ?=
+
+bench bench-data: export DATABASE_URL ?= $(BENCH_DATABASE_URL)
+bench bench-data: export REDIS_URL ?= $(BENCH_REDIS_URL)
+
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+bench-data: install
+	$(PY) -m bench.database create
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_territories
+	$(PY) manage.py seed_demo --scale national
+	$(PY) -m bench.database analyze
+
+# Its own var/ directory, so the smoke run neither reads nor replaces the national set's
+# var/bench/seed.json; the database is dropped however the run ends.
+bench-smoke: install
+	@set -e; \
+	export DATABASE_URL="$(BENCH_SMOKE_DATABASE_URL)" REDIS_URL="$(BENCH_SMOKE_REDIS_URL)"; \
+	export DJANGO_VAR_DIR="$(CURDIR)/var/bench-smoke"; \
+	rm -rf "$$DJANGO_VAR_DIR"; \
+	$(PY) -m bench.database drop; \
+	$(PY) -m bench.database create; \
+	trap '$(PY) -m bench.database drop' EXIT; \
+	$(PY) manage.py migrate --noinput --verbosity 0; \
+	$(PY) manage.py load_territories --verbosity 0; \
+	$(PY) manage.py seed_demo --scale tiny --verbosity 0; \
+	$(PY) -m bench.run --smoke $(BENCH_ARGS)
 
 # Translation catalogues: extract the marked strings, then compile after translating.
 messages: install

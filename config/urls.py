@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from core.views import healthz_view, manifest_view
+from core.views import healthz_view, manifest_view, ping_view
 
 admin.site.site_header = settings.PORTAL_NAME
 admin.site.site_title = settings.PORTAL_NAME
@@ -17,6 +17,7 @@ urlpatterns = [
     path("incentives/", include("incentives.urls")),
     path("accountability/", include("accountability.urls")),
     path("healthz", healthz_view, name="healthz"),
+    path("ping", ping_view, name="ping"),
     path("manifest.webmanifest", manifest_view, name="manifest"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

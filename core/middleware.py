@@ -12,6 +12,7 @@ import uuid
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import get_token
@@ -232,3 +233,37 @@ def _refusal(request, status: int, message, retry_after: int | None = None) -> H
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+# --- Query counts for the benchmarks ----------------------------------------------------------
+
+QUERY_COUNT_HEADER = "X-Query-Count"
+
+
+class QueryCountHeaderMiddleware:
+    """Sets X-Query-Count, the number of database queries a request ran, so the benchmarks
+    (bench/) can read it over HTTP. Listed in MIDDLEWARE only when settings.QUERY_COUNT_HEADER
+    is on, first so that the other middleware's queries count too; it also checks the setting
+    per request, so listing it by mistake reveals nothing.
+
+    A streamed response's body is produced after this returns: only the queries run before
+    the body count (an export's rows are not in its figure).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.QUERY_COUNT_HEADER:
+            return self.get_response(request)
+        count = 0
+
+        def counted(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            response = self.get_response(request)
+        response[QUERY_COUNT_HEADER] = str(count)
+        return response

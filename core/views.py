@@ -24,6 +24,15 @@ def healthz_view(request):
     )
 
 
+@never_cache
+@require_GET
+def ping_view(request):
+    """The benchmarks' baseline (bench/): a plain JSON answer behind the same middleware as
+    every page. It reads the user as every page does, so a signed-in request pays the same
+    session and user lookups and an anonymous one runs no query."""
+    return JsonResponse({"ok": True, "authenticated": request.user.is_authenticated})
+
+
 def permission_denied_view(request, exception=None):
     return render(request, "403.html", status=403)
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ScopedReadAdmin
+from core.admin import CappedCountPaginator, ScopedReadAdmin
 from partnership.models import (
     Agreement,
     InformationRequest,
@@ -58,6 +58,7 @@ class JointActivityAdmin(ScopedReadAdmin):
     list_filter = ["status", "kind"]
     list_select_related = ["organisation", "unit"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(InformationRequest)

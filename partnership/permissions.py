@@ -14,6 +14,7 @@ from accounts.permissions import (
     organisation_ids,
     territory_scope_q,
 )
+from mahalla.models import Territory
 from partnership.models import (
     Agreement,
     InformationRequest,
@@ -21,6 +22,7 @@ from partnership.models import (
     Obligation,
     Organisation,
 )
+from prevention.models import Unit
 from prevention.permissions import is_unit_officer_over
 
 
@@ -85,10 +87,14 @@ def activities_visible_to(user) -> QuerySet[JointActivity]:
         return JointActivity.objects.all()
     if not _signed_in(user):
         return JointActivity.objects.none()
+    # The territory and unit conditions as lists of ids (subqueries), not as conditions on
+    # joined rows: with millions of activities, an OR over joined tables' paths leads the
+    # planner to join every territory to every unit; ids leave it free to start from the
+    # filters' indexes (place and date, organisation and date).
+    places = Territory.objects.filter(_mia(user, "path")).values("pk")
+    units = Unit.objects.filter(_mia(user, "territory__path")).values("pk")
     return JointActivity.objects.filter(
-        Q(organisation__in=organisation_ids(user))
-        | _mia(user, "place__path")
-        | _mia(user, "unit__territory__path")
+        Q(organisation__in=organisation_ids(user)) | Q(place__in=places) | Q(unit__in=units)
     )
 
 

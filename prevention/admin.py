@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ScopedReadAdmin
+from core.admin import CappedCountPaginator, ScopedReadAdmin
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -63,10 +63,12 @@ class InspectorAdmin(SimpleHistoryAdmin):
 class PreventionRecordAdmin(ScopedReadAdmin):
     scope = staticmethod(records_visible_to)
     list_display = ["id", "date", "measure", "kind", "mahalla", "inspector"]
-    list_filter = ["kind", "measure"]
+    # A date filter with fixed ranges, not date_hierarchy: that one reads the distinct years
+    # of the whole table on every page.
+    list_filter = ["kind", "measure", "date"]
     list_select_related = ["mahalla", "inspector__user"]
-    date_hierarchy = "date"
     show_full_result_count = False
+    paginator = CappedCountPaginator
 
 
 @admin.register(RegisterEntry)

@@ -2,6 +2,7 @@
 of queries whatever their length."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -39,6 +40,36 @@ def record_list(*, queryset: QuerySet[PreventionRecord]) -> QuerySet[PreventionR
     return queryset.select_related(
         "mahalla__parent", "inspector__user", "inspector__grade", "partner_organisation"
     ).order_by("-date", "-id")
+
+
+# The export's columns: (title, field), in order.
+RECORD_EXPORT_COLUMNS = [
+    (_("Date"), "date"),
+    (_("District"), "mahalla__parent__name_uz"),
+    (_("Mahalla"), "mahalla__name_uz"),
+    (_("Kind"), "kind"),
+    (_("Measure"), "measure"),
+    (_("People reached"), "people_reached"),
+    (_("Summary"), "summary"),
+    (_("Number"), "id"),
+]
+
+
+def record_export_rows(*, queryset: QuerySet[PreventionRecord]) -> tuple[list, Iterator[tuple]]:
+    """The export's header and its rows, newest first, read from the database in chunks as
+    they are consumed (one query per 2,000 rows, no model instances)."""
+    kinds = dict(PreventionRecord.Kind.choices)
+    measures = dict(PreventionRecord.Measure.choices)
+    values = (
+        queryset.order_by("-date", "-id")
+        .values_list(*[field for _title, field in RECORD_EXPORT_COLUMNS])
+        .iterator(chunk_size=2000)
+    )
+    rows = (
+        (day, district, mahalla, kinds.get(kind, kind), measures.get(measure, measure), *rest)
+        for day, district, mahalla, kind, measure, *rest in values
+    )
+    return [title for title, _field in RECORD_EXPORT_COLUMNS], rows
 
 
 def register_entry_list(*, queryset: QuerySet[RegisterEntry]) -> QuerySet[RegisterEntry]:

@@ -94,6 +94,11 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The benchmarks (bench/) read each request's query count from an X-Query-Count header.
+QUERY_COUNT_HEADER = env_bool("DJANGO_QUERY_COUNT_HEADER", default=False)
+if QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(0, "core.middleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

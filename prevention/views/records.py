@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.exceptions import ApplicationError
+from core.exports import csv_response
 from core.forms import add_service_error
 from core.paging import keyset_page
 from mahalla.models import Territory
@@ -28,7 +29,7 @@ from prevention.permissions import (
     register_entries_visible_to,
     territories_in_scope,
 )
-from prevention.selectors import inspector_list, record_list
+from prevention.selectors import inspector_list, record_export_rows, record_list
 from prevention.services import record_create, record_update
 
 PAGE_SIZE = 50
@@ -47,18 +48,44 @@ def _record_form_kwargs(user, mahallas):
     }
 
 
+# A list of choices longer than this waits for a district to be chosen: a republic officer's
+# lists of every mahalla and inspector would be ~9,500 and ~12,000 options on every page.
+MAX_CHOICES = 300
+
+
+def _offer_at_most(field, queryset, hint: str) -> None:
+    """Offers the field's choices from `queryset` when there are at most MAX_CHOICES, else
+    none but the hint. Only the list shown is cut: a value given in the address is still
+    checked against the field's whole queryset, one indexed lookup."""
+    shown = list(queryset[: MAX_CHOICES + 1])
+    if len(shown) > MAX_CHOICES:
+        shown = []
+        field.help_text = hint
+    field.widget.choices = [
+        ("", field.empty_label),
+        *((o.pk, field.label_from_instance(o)) for o in shown),
+    ]
+
+
 @login_required
 def record_list_view(request):
     require_mia(request.user)
     records = record_list(queryset=records_visible_to(request.user))
     filterset = PreventionRecordFilter(request.GET, queryset=records)
     # The choices offered are the user's own scope; anything else is a form error.
-    filterset.form.fields["mahalla"].queryset = mahallas_in_scope(request.user)
-    filterset.form.fields["district"].queryset = territories_in_scope(
-        request.user, Territory.Kind.DISTRICT
-    )
-    filterset.form.fields["inspector"].queryset = inspector_list(
-        queryset=inspectors_visible_to(request.user)
+    form = filterset.form
+    form.fields["district"].queryset = territories_in_scope(request.user, Territory.Kind.DISTRICT)
+    mahallas = mahallas_in_scope(request.user)
+    inspectors = inspector_list(queryset=inspectors_visible_to(request.user))
+    form.fields["mahalla"].queryset = mahallas
+    form.fields["inspector"].queryset = inspectors
+    district = request.GET.get("district", "")
+    if district.isdigit():
+        mahallas = mahallas.filter(parent_id=district)
+        inspectors = inspectors.filter(post__mahallas__parent_id=district).distinct()
+    _offer_at_most(form.fields["mahalla"], mahallas, _("Choose a district to list its mahallas."))
+    _offer_at_most(
+        form.fields["inspector"], inspectors, _("Choose a district to list its inspectors.")
     )
     valid = filterset.is_valid()
     page = keyset_page(
@@ -77,6 +104,23 @@ def record_list_view(request):
     if request.htmx and request.GET.get("after"):
         template += "#rows"
     return render(request, template, context, status=200 if valid else 400)
+
+
+@login_required
+def record_export_view(request):
+    """The records of the list's filters as CSV, streamed: rows are read in chunks while the
+    file is sent, so a district's years of records never sit in memory. Same scope and
+    filters as the list; a bad filter is a 400 with the list's errors."""
+    require_mia(request.user)
+    records = records_visible_to(request.user)
+    filterset = PreventionRecordFilter(request.GET, queryset=records)
+    if not filterset.is_valid():
+        return HttpResponseBadRequest(
+            "; ".join(str(e) for errors in filterset.errors.values() for e in errors),
+            content_type="text/plain; charset=utf-8",
+        )
+    header, rows = record_export_rows(queryset=filterset.qs)
+    return csv_response(header, rows, filename="prevention-records.csv")
 
 
 @login_required
@@ -150,6 +194,7 @@ def record_edit_view(request, pk: int):
 urlpatterns = [
     path("records/", record_list_view, name="record-list"),
     path("records/new/", record_create_view, name="record-create"),
+    path("records/export.csv", record_export_view, name="record-export"),
     path("records/<int:pk>/", record_detail_view, name="record-detail"),
     path("records/<int:pk>/edit/", record_edit_view, name="record-edit"),
 ]
