@@ -43,6 +43,9 @@ def seed(ctx: DemoContext) -> None:
             rows += rollup_refresh(period=current.shift(-steps))
     ctx.log(f"Accountability: {rows} roll-up values over {sum(HISTORY.values())} periods.")
     if ctx.scale != "tiny":
+        # Again for the roll-ups and approval marks just written, which the dashboard reads.
+        statistics_refresh()
+    if ctx.scale != "tiny":
         _seed_reports(ctx, today)
 
 
