@@ -80,7 +80,8 @@ def record_list_view(request):
     form.fields["mahalla"].queryset = mahallas
     form.fields["inspector"].queryset = inspectors
     district = request.GET.get("district", "")
-    if district.isdigit():
+    # Only a plausible id narrows the lists; any other value is the filter form's 400.
+    if district.isdigit() and len(district) <= 9:
         mahallas = mahallas.filter(parent_id=district)
         inspectors = inspectors.filter(post__mahallas__parent_id=district).distinct()
     _offer_at_most(form.fields["mahalla"], mahallas, _("Choose a district to list its mahallas."))

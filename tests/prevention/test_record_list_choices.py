@@ -38,3 +38,9 @@ def test_a_wide_scope_lists_mahallas_once_a_district_is_chosen(
 def test_a_district_scope_lists_its_mahallas_at_once(client, demo_user, mahalla_a):
     client.force_login(demo_user("officer.district"))
     assert mahalla_a.pk in _options(client.get(reverse(URL)), "mahalla")
+
+
+def test_a_district_that_is_no_id_is_a_400_not_an_error(client, demo_user):
+    client.force_login(demo_user("officer.republic"))
+    for value in ["99999999999999999999", "x", "-1"]:
+        assert client.get(reverse(URL), {"district": value}).status_code == 400
