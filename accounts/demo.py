@@ -16,7 +16,7 @@ DEMO_DISTRICT = "1726266"  # Yunusobod tumani
 
 
 @cache
-def _demo_password_hash() -> str:
+def demo_password_hash() -> str:
     # Hashed once: the password hasher is slow on purpose, and every demo user shares it.
     return make_password(DEMO_PASSWORD)
 
@@ -43,7 +43,7 @@ def demo_user(
             email=f"{username}@demo.hamkorlik.uz",
             is_superuser=superuser,
         )
-        user.password = _demo_password_hash()
+        user.password = demo_password_hash()
         user.save(update_fields=["password"])
     if not Membership.objects.filter(
         user=user, role=role, territory=territory, organisation=organisation

@@ -4,12 +4,12 @@ Written in bulk (core.bulk), so the national scale's ten million records load in
 
 from datetime import timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from accounts.demo import demo_password_hash
 from accounts.models import Membership, Role, User
 from core.bulk import RowWriter, indexes_deferred
-from core.demo import DEMO_PASSWORD, DemoContext
+from core.demo import DemoContext
 from mahalla.models import Territory
 from prevention.models import (
     AccountabilityMeeting,
@@ -251,37 +251,8 @@ def _ensure_inspectors(ctx, posts, grades, today) -> dict[int, Inspector]:
         for m in Territory.objects.filter(kind=Territory.Kind.MAHALLA).order_by("code")
         if m.pk not in covered
     ]
-    password = make_password(DEMO_PASSWORD)
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"insp.{m.code.lower()}",
-                first_name=ctx.rng.choice(FIRST_NAMES),
-                last_name=ctx.rng.choice(LAST_NAMES),
-                password=password,
-            )
-            for m in missing
-        ],
-        batch_size=2000,
-    )
-    Inspector.objects.bulk_create(
-        [
-            Inspector(user=user, grade=ctx.rng.choice(grades), post=posts[m.pk])
-            for user, m in zip(users, missing, strict=True)
-        ],
-        batch_size=2000,
-    )
-    Membership.objects.bulk_create(
-        [
-            Membership(
-                user=user,
-                role=Role.INSPECTOR,
-                territory=m,
-                valid_from=today - timedelta(days=365 * 2),
-            )
-            for user, m in zip(users, missing, strict=True)
-        ],
-        batch_size=2000,
+    users, _inspectors = _generated_inspectors(
+        ctx, missing, posts, grades, username="insp.{code}", since=today - timedelta(days=730)
     )
     by_user = {i.user_id: i for i in Inspector.objects.all()}
     covered = {
@@ -303,33 +274,41 @@ def _second_inspectors(ctx, mahallas, posts, grades, today) -> dict[int, int]:
         return {}
     busiest = sorted(mahallas, key=lambda m: (-(m.population or 0), m.code))[:count]
     busiest.sort(key=lambda m: m.code)
-    password = make_password(DEMO_PASSWORD)
+    _users, inspectors = _generated_inspectors(
+        ctx, busiest, posts, grades, username="insp.{code}.2", since=today - timedelta(days=365)
+    )
+    return {m.pk: inspector.pk for m, inspector in zip(busiest, inspectors, strict=True)}
+
+
+def _generated_inspectors(ctx, mahallas, posts, grades, *, username, since):
+    """A generated account (which signs in with the demo password), its inspector profile at
+    the mahalla's post and its membership since `since`, for each mahalla; returns the users
+    and the inspectors, in the mahallas' order."""
+    password = demo_password_hash()
     users = User.objects.bulk_create(
         [
             User(
-                username=f"insp.{m.code.lower()}.2",
+                username=username.format(code=m.code.lower()),
                 first_name=ctx.rng.choice(FIRST_NAMES),
                 last_name=ctx.rng.choice(LAST_NAMES),
                 password=password,
             )
-            for m in busiest
+            for m in mahallas
         ],
         batch_size=2000,
     )
     inspectors = Inspector.objects.bulk_create(
         [
             Inspector(user=user, grade=ctx.rng.choice(grades), post=posts[m.pk])
-            for user, m in zip(users, busiest, strict=True)
+            for user, m in zip(users, mahallas, strict=True)
         ],
         batch_size=2000,
     )
     Membership.objects.bulk_create(
         [
-            Membership(
-                user=user, role=Role.INSPECTOR, territory=m, valid_from=today - timedelta(days=365)
-            )
-            for user, m in zip(users, busiest, strict=True)
+            Membership(user=user, role=Role.INSPECTOR, territory=m, valid_from=since)
+            for user, m in zip(users, mahallas, strict=True)
         ],
         batch_size=2000,
     )
-    return {m.pk: inspector.pk for m, inspector in zip(busiest, inspectors, strict=True)}
+    return users, inspectors
