@@ -88,8 +88,8 @@ messages: install
 # Front-end libraries from the npm registry, copied under static/vendor/ (no CDN at run time).
 vendor:
 	npm ci --ignore-scripts --no-audit --no-fund
-	rm -rf static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/workbox static/vendor/idb
-	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/echarts static/vendor/workbox static/vendor/idb
+	rm -rf static/vendor/bootstrap static/vendor/htmx static/vendor/echarts static/vendor/workbox static/vendor/idb static/vendor/axe-core
+	mkdir -p static/vendor/bootstrap/css static/vendor/bootstrap/js static/vendor/htmx static/vendor/echarts static/vendor/workbox static/vendor/idb static/vendor/axe-core
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map static/vendor/bootstrap/css/
 	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map static/vendor/bootstrap/js/
 	cp node_modules/bootstrap/LICENSE static/vendor/bootstrap/
@@ -102,6 +102,8 @@ vendor:
 	done
 	cp node_modules/workbox-core/LICENSE static/vendor/workbox/
 	cp node_modules/idb/build/umd.js node_modules/idb/LICENSE static/vendor/idb/
+	# Only the browser tests load axe-core (tests/browser/a11y.py); no page of the portal does.
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE static/vendor/axe-core/
 	node -e 'const l=require("./package-lock.json").packages; console.log(Object.entries(l).filter(([k])=>k).map(([k,v])=>k.replace("node_modules/","")+" "+v.version).join("\n"))' > static/vendor/VERSIONS.txt
 
 # Re-resolve the locks after changing pyproject.toml (needs uv: pip install uv).

@@ -1,10 +1,11 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from accountability.models import Indicator, PublicReport, ReportRun
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(SimpleHistoryAdmin):
     """The catalogue: an indicator of the form measure ÷ measure × factor is added here,
     with no change to the dashboard or the reports (Indicator.clean checks the measures)."""
 

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from core.i18n import localized
 from core.models import BaseModel, NamedReference
@@ -60,6 +61,8 @@ class Indicator(NamedReference):
         default=False,
         help_text=_("Small counts (under 5) are shown as “<5” in public reports."),
     )
+
+    history = HistoricalRecords()
 
     class Meta(NamedReference.Meta):
         verbose_name = _("indicator")

@@ -1,16 +1,12 @@
 """What the accountability app does when the apps below it signal a change (they cannot
 import it: STYLE.md §1)."""
 
-import logging
-
 from django.dispatch import receiver
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from accountability.services import approved_periods_withdraw
+from core.outbox import enqueue
 from prevention.signals import period_state_changed
-
-logger = logging.getLogger(__name__)
 
 
 @receiver(period_state_changed, dispatch_uid="accountability-period-figures")
@@ -22,10 +18,6 @@ def period_figures_follow(sender, *, district, month, **kwargs):
     from accountability.tasks import period_figures_refresh_task
 
     approved_periods_withdraw(district=district, month=month)
-    try:
-        period_figures_refresh_task.delay(
-            district.pk, month.isoformat(), timezone.now().isoformat()
-        )
-    except BrokerError:
-        # The state change is committed; the nightly roll-up pass publishes the figures.
-        logger.exception("Could not queue the figures of %s for %s", district.code, month)
+    # Through the outbox: with the broker down the refresh waits there and runs once it is
+    # back (before the outbox, it was lost until the nightly roll-up pass).
+    enqueue(period_figures_refresh_task, district.pk, month.isoformat(), timezone.now().isoformat())

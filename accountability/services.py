@@ -8,7 +8,7 @@ re-run replaces and never duplicates, and a reader sees either the old rows or t
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -41,6 +41,7 @@ from accountability.reference_data import INDICATORS
 from accountability.selectors import indicator_list
 from core.exceptions import ApplicationError
 from core.exports import csv_lines
+from core.outbox import enqueue
 from incentives.selectors import award_public_name, award_register_list
 from mahalla.models import Territory
 from mahalla.selectors import placement_paths_at, territory_ancestors, territory_ancestors_at
@@ -618,14 +619,16 @@ def report_run_start(*, period: Period, level: str) -> ReportRun:
     return run
 
 
+@transaction.atomic
 def report_run_queue(*, period: Period, level: str) -> ReportRun:
-    """Starts (or resumes) a run and queues its first batch once the transaction commits;
-    each batch queues the next."""
+    """Starts (or resumes) a run and queues its first batch through the outbox, in one
+    transaction: a run is never left queued with no batch to work it; each batch queues the
+    next."""
     # Imported here: the task module imports this one.
     from accountability.tasks import report_run_batch_task
 
     run = report_run_start(period=period, level=level)
-    report_run_batch_task.delay_on_commit(run.pk)
+    enqueue(report_run_batch_task, run.pk)
     return run
 
 
@@ -659,6 +662,9 @@ def report_run_batch(*, run: ReportRun, size: int | None = None) -> bool:
     nodes = list(nodes_qs.filter(path__gt=run.last_path)[: size or RUN_BATCH])
     for node in nodes:
         report_generate(territory=node, period=period, run=run)
+        # Every report made shows the run alive; only a run that stops moving is resumed
+        # (report_runs_resume).
+        ReportRun.objects.filter(pk=run.pk).update(updated_at=timezone.now())
     with transaction.atomic():
         run = ReportRun.objects.select_for_update().get(pk=run.pk)
         if nodes and nodes[-1].path <= run.last_path:
@@ -675,6 +681,37 @@ def report_run_batch(*, run: ReportRun, size: int | None = None) -> bool:
             run.state = ReportRun.State.RUNNING
         run.save(update_fields=["last_path", "done", "total", "state", "finished_at", "updated_at"])
     return more
+
+
+def report_runs_resume() -> list[int]:
+    """Queues again the next batch of every run that stopped moving; returns their ids.
+
+    A run lives in its one queued batch. A worker killed in the middle of a batch leaves that
+    batch unacknowledged, and the broker hands it out again only after its visibility timeout
+    (an hour); until then nothing works the run. So a run queued or running that has not
+    moved for REPORT_RUN_STALLED_AFTER_SECONDS (every report it makes moves it) gets a new
+    batch. Should the old batch come back after all, the two chains collapse into one
+    (report_run_batch), and a batch redone makes no report twice (report_generate).
+    """
+    # Imported here: the task module imports this one.
+    from accountability.tasks import report_run_batch_task
+
+    now = timezone.now()
+    stalled_before = now - timedelta(seconds=settings.REPORT_RUN_STALLED_AFTER_SECONDS)
+    with transaction.atomic():
+        stalled = list(
+            ReportRun.objects.select_for_update(skip_locked=True)
+            .filter(
+                state__in=[ReportRun.State.QUEUED, ReportRun.State.RUNNING],
+                updated_at__lt=stalled_before,
+            )
+            .values_list("pk", flat=True)
+        )
+        # Marked as moved: the next pass leaves them to the batch queued now.
+        ReportRun.objects.filter(pk__in=stalled).update(updated_at=now)
+        for run_id in stalled:
+            enqueue(report_run_batch_task, run_id)
+    return stalled
 
 
 def report_run_fail(*, run_id: int, error: str) -> None:

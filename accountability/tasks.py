@@ -15,9 +15,11 @@ from accountability.services import (
     period_figures_refresh,
     report_run_batch,
     report_run_fail,
+    report_runs_resume,
     reports_publish,
     rollup_refresh,
 )
+from core.outbox import enqueue
 from mahalla.models import Territory
 
 
@@ -67,8 +69,16 @@ def report_run_batch_task(run_id: int) -> bool:
     killed worker, it redoes its batch, which adds nothing."""
     more = report_run_batch(run=ReportRun.objects.get(pk=run_id))
     if more:
-        report_run_batch_task.delay_on_commit(run_id)
+        # Through the outbox: a broker lost between two batches holds the run up, not ends it.
+        enqueue(report_run_batch_task, run_id)
     return more
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def report_runs_resume_task() -> list[int]:
+    """Beat's pass over the report runs: those that stopped moving (a worker killed in the
+    middle of a batch) get their next batch queued again."""
+    return report_runs_resume()
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

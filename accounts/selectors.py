@@ -4,10 +4,12 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership, Role
-from accounts.permissions import active_memberships, user_roles
+from accounts.models import Membership, PersonalDataRead, Role
+from accounts.permissions import active_memberships, personal_data_reads_visible_to, user_roles
 from mahalla.models import Territory
 
 # The order role sections appear in on a home page of someone holding several roles.
@@ -20,6 +22,19 @@ ROLE_ORDER = [
     Role.NGO_STAFF,
     Role.ADMIN,
 ]
+# How many reads of one object's personal data its page lists, newest first.
+READS_SHOWN = 20
+
+
+def personal_data_reads_of(user, obj: models.Model) -> list[PersonalDataRead]:
+    """Who has read the object's personal data, for those who may see the read log (unit
+    officers over its territory and admins); an empty list for everybody else."""
+    content_type = ContentType.objects.get_for_model(obj)
+    return list(
+        personal_data_reads_visible_to(user)
+        .filter(content_type=content_type, object_id=obj.pk)
+        .select_related("user")[:READS_SHOWN]
+    )
 
 
 @dataclass

@@ -93,6 +93,7 @@ OFFLINE_SHELL = [
     "vendor/htmx/htmx.min.js",
     "vendor/idb/umd.js",
     "css/portal.css",
+    "js/portal.js",
     "js/offline.js",
     "js/outbox-store.js",
     "js/outbox.js",

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ApplicationError
+from core.text import validate_plain_text
 from core.uploads import ACCEPT
 
 
@@ -11,8 +12,25 @@ def add_service_error(form, error: ApplicationError) -> None:
     form.add_error(field if field in form.fields else None, error.message)
 
 
-class BootstrapFormMixin:
-    """Gives every widget its Bootstrap 5 class, and marks fields with errors as invalid."""
+class PlainTextFormMixin:
+    """Refuses markup and text-direction controls in every text field of the form
+    (core.text.validate_plain_text), so that no form has to remember to.
+
+    Text fields are CharField and its kinds (e-mail, URL, slug, regex); choices, numbers and
+    dates are checked by their own fields. Null bytes are refused by CharField itself.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Each form holds its own copies of the fields and of their validator lists.
+            if isinstance(field, forms.CharField) and validate_plain_text not in field.validators:
+                field.validators.append(validate_plain_text)
+
+
+class BootstrapFormMixin(PlainTextFormMixin):
+    """Gives every widget its Bootstrap 5 class, and marks fields with errors as invalid; its
+    text fields refuse markup (PlainTextFormMixin)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

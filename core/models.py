@@ -1,3 +1,5 @@
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -88,3 +90,39 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.key} ({self.state})"
+
+
+class OutboxTask(models.Model):
+    """A Celery task asked for by a change, written in the change's own transaction (the
+    transactional outbox, core.outbox), so that it survives a broker that is down: it is sent
+    on commit when the broker answers, else later by the relay (manage.py outbox_relay).
+
+    The row's id is the Celery task id, so a task sent twice (a relay killed between sending
+    and marking it sent) is recognisable as one; every task is idempotent all the same.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("positional arguments"), default=list)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox task")
+        verbose_name_plural = _("outbox tasks")
+        indexes = [
+            # The relay and /healthz read only the unsent rows, oldest first: this index
+            # holds just those, so it stays small however many sent rows the table keeps.
+            models.Index(
+                fields=["created_at"],
+                name="core_outbox_pending_idx",
+                condition=models.Q(sent_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "sent" if self.sent_at else "pending"
+        return f"{self.task} {self.id} ({state})"

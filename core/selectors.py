@@ -10,6 +10,7 @@ from django.db import connection
 from django.utils import timezone
 
 from core.models import Heartbeat
+from core.outbox import outbox_pending
 from core.services import HEARTBEAT_NAME
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,28 @@ def _heartbeat() -> Check:
     )
 
 
+# The pending rows are counted up to this many: the figure tells a backlog from none, and the
+# count stays cheap however far the relay has fallen behind.
+OUTBOX_COUNT_CAP = 10_000
+
+
+def _outbox() -> Check:
+    """Tasks waiting in the outbox (core.outbox): red once the oldest has waited longer than
+    OUTBOX_PENDING_MAX_AGE_SECONDS, which means the broker or the relay is down. Both reads go
+    through the partial index on unsent rows."""
+    try:
+        pending = outbox_pending()
+        count = pending[:OUTBOX_COUNT_CAP].count()
+        oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
+    except Exception as exc:  # noqa: BLE001
+        return Check(False, {"error": exc.__class__.__name__})
+    age = round((timezone.now() - oldest).total_seconds()) if oldest else 0
+    return Check(
+        age <= settings.OUTBOX_PENDING_MAX_AGE_SECONDS,
+        {"pending": count, "oldest_age_seconds": age},
+    )
+
+
 def health_report() -> tuple[bool, dict]:
     """Every check with its detail, and whether all of them passed."""
     checks = {
@@ -78,6 +101,7 @@ def health_report() -> tuple[bool, dict]:
         "cache": _cache(),
         "broker": _broker(),
         "heartbeat": _heartbeat(),
+        "outbox": _outbox(),
     }
     healthy = all(check.ok for check in checks.values())
     return healthy, {name: check.as_dict() for name, check in checks.items()}

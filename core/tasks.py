@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from core.outbox import outbox_purge
 from core.services import heartbeat_record, idempotency_keys_purge
 
 
@@ -11,3 +12,8 @@ def heartbeat_task() -> None:
 @shared_task(ignore_result=True)
 def idempotency_keys_purge_task() -> None:
     idempotency_keys_purge()
+
+
+@shared_task(ignore_result=True)
+def outbox_purge_task() -> None:
+    outbox_purge()

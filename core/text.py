@@ -1,7 +1,11 @@
-"""Uzbek text helpers: script conversion and the normal form names are searched in."""
+"""Uzbek text helpers: script conversion, the normal form names are searched in, and the check
+that free text holds no markup or text-direction controls."""
 
 import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 # The apostrophe-like characters Uzbek Latin is written with in practice (o', oʻ, o‘, o`).
 _APOSTROPHES = "'`ʻʼ‘’´"
@@ -80,3 +84,56 @@ def search_key(text: str) -> str:
     """The form names are stored and searched in: lower case, one apostrophe, no accents."""
     text = normalize_apostrophes(unicodedata.normalize("NFC", text)).casefold()
     return " ".join(text.split())
+
+
+# --- What free text may not hold ------------------------------------------------------------
+
+# A "<" that an HTML parser reads as the start of a tag, an end tag, a comment or a doctype,
+# or a processing instruction. "a < b" and "<3" stay ordinary text.
+_MARKUP_RE = re.compile(r"<[A-Za-z/!?]")
+
+# The Unicode bidirectional controls: they reorder how the text around them is displayed, so a
+# name or a file name can read differently from what is stored ("Trojan Source").
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f"  # Arabic letter mark, left-to-right and right-to-left marks
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings, pop, overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+)
+_BIDI_RE = re.compile(f"[{''.join(sorted(BIDI_CONTROLS))}]")
+
+
+def has_markup(text: str) -> bool:
+    """Whether the text holds something an HTML parser would treat as a tag or a comment."""
+    return _MARKUP_RE.search(text) is not None
+
+
+def has_bidi_controls(text: str) -> bool:
+    return _BIDI_RE.search(text) is not None
+
+
+def validate_plain_text(value) -> None:
+    """Refuses markup and bidirectional control characters in free text.
+
+    Pages escape what they show, so this is not what keeps them safe: it keeps markup out of
+    places that do not escape (exports opened in spreadsheets, e-mails, PDFs, other systems
+    reading the API) and tells the person at once why the text is refused.
+    """
+    if not isinstance(value, str):
+        return
+    if has_markup(value):
+        raise ValidationError(
+            _(
+                "Remove the HTML markup: a “<” may not be followed directly by a letter or "
+                "by “/”, “!” or “?”."
+            ),
+            code="markup",
+        )
+    if has_bidi_controls(value):
+        raise ValidationError(
+            _(
+                "Remove the invisible text-direction characters (right-to-left and "
+                "left-to-right marks, embeddings, overrides, isolates): they make text "
+                "display differently from what it is."
+            ),
+            code="bidi_control",
+        )

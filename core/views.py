@@ -41,8 +41,20 @@ def page_not_found_view(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+# The API's paths (config/urls.py): its clients read JSON, errors included.
+API_PATH_PREFIX = "/api/"
+
+
 def server_error_view(request):
-    # Rendered without context processors or the database: they may be what failed.
+    # Rendered without context processors or the database: they may be what failed. An
+    # error the API's own handler did not turn into an answer (the database away, say, or a
+    # middleware failing before the API view) is still JSON there, in DRF's shape.
+    if request is not None and request.path_info.startswith(API_PATH_PREFIX):
+        detail = _(
+            "Something went wrong on our side; the error has been recorded. Nothing you sent "
+            "was half-saved: please try again in a few minutes."
+        )
+        return JsonResponse({"detail": detail}, status=500)
     return HttpResponseServerError(loader.get_template("500.html").render())
 
 

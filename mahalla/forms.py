@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import DateInput
+from core.forms import DateInput, PlainTextFormMixin
 from mahalla.models import Territory
 
 
-class BoundaryActForm(forms.Form):
+class BoundaryActForm(PlainTextFormMixin, forms.Form):
     """The legal act of a boundary change and the day it takes effect."""
 
     effective_on = forms.DateField(label=_("Takes effect on"), widget=DateInput)
@@ -64,7 +64,7 @@ class MahallasMergeForm(BoundaryActForm):
         self.fields["into"].queryset = mahallas
 
 
-class MahallaSplitPartForm(forms.Form):
+class MahallaSplitPartForm(PlainTextFormMixin, forms.Form):
     """One new mahalla: the names not given follow the Uzbek (Latin) one."""
 
     name_uz = forms.CharField(label=_("Name (Uzbek, Latin)"), max_length=200)
@@ -73,7 +73,9 @@ class MahallaSplitPartForm(forms.Form):
     )
     name_ru = forms.CharField(label=_("Name (Russian)"), max_length=200, required=False)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    population = forms.IntegerField(label=_("Population"), min_value=1)
+    # The most a mahalla could hold, well inside the column's range (a bigger number would
+    # reach the database and fail there).
+    population = forms.IntegerField(label=_("Population"), min_value=1, max_value=1_000_000)
 
 
 MahallaSplitPartFormSet = forms.formset_factory(

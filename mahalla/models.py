@@ -324,6 +324,8 @@ class PopulationFigure(BaseModel):
     valid_from = models.DateField(_("valid from"))
     population = models.PositiveIntegerField(_("population"))
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("population figure")
         verbose_name_plural = _("population figures")

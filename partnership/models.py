@@ -9,11 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import BaseModel, NamedReference
+from core.uploads import ALLOWED_EXTENSIONS, ALLOWED_TYPES
 
 
 def upload_path(instance, filename: str) -> str:
-    """A generated name, never the uploader's: no guessing, no clashes, no path tricks."""
-    suffix = PurePath(filename).suffix.lower()[:8]
+    """A generated name, never the uploader's: no guessing, no clashes, no path tricks.
+
+    The extension is that of the content checked at upload (a StoredFile's content_type); a
+    file stored without one (an obligation's evidence) keeps the uploader's extension only if
+    it is a photo's or a PDF's, so nothing on disk is ever named .html, .svg or .exe.
+    """
+    suffix = ALLOWED_TYPES.get(getattr(instance, "content_type", ""), "")
+    if not suffix:
+        given = PurePath(filename).suffix.lower()
+        suffix = given if given in ALLOWED_EXTENSIONS else ""
     return f"partnership/{type(instance).__name__.lower()}/{uuid.uuid4().hex}{suffix}"
 
 
@@ -36,6 +45,8 @@ class StoredFile(BaseModel):
 
 class PartnershipArea(NamedReference):
     """An area of social partnership (Law ZRU-376, art. 8), a reference list."""
+
+    history = HistoricalRecords()
 
     class Meta(NamedReference.Meta):
         verbose_name = _("area of partnership")

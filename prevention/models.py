@@ -79,6 +79,8 @@ class Unit(BaseModel):
 
 
 class InspectorGrade(NamedReference):
+    history = HistoricalRecords()
+
     class Meta(NamedReference.Meta):
         verbose_name = _("inspector grade")
         verbose_name_plural = _("inspector grades")
@@ -154,6 +156,8 @@ class MahallaContact(BaseModel):
 
 
 class RegisterCategory(NamedReference):
+    history = HistoricalRecords()
+
     class Meta(NamedReference.Meta):
         verbose_name = _("register category")
         verbose_name_plural = _("register categories")
@@ -424,6 +428,8 @@ class ResidentFeedback(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("left at"), auto_now_add=True, db_index=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("resident feedback")

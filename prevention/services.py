@@ -591,12 +591,9 @@ def _period_move(row: PeriodApproval, *, state: str, by, message: str = "") -> P
     row._change_reason = message[:100] or None
     row.save(update_fields=["state", "message", "changed_by", "updated_at"])
     if PeriodApproval.FINAL_STATES & {previous, state}:
-        # The month's figures may be published, or must be withdrawn.
-        transaction.on_commit(
-            lambda: period_state_changed.send(
-                sender=PeriodApproval, district=row.district, month=row.month
-            )
-        )
+        # The month's figures may be published, or must be withdrawn: in this transaction, so
+        # that the withdrawal and the queued refresh (core.outbox) commit with the state.
+        period_state_changed.send(sender=PeriodApproval, district=row.district, month=row.month)
     return row
 
 

@@ -3,7 +3,8 @@
 
 from django.dispatch import Signal
 
-# A district's month changed state (approved, accepted, returned, reopened); sent after the
-# commit, with `district` (a Territory) and `month` (its first day). The accountability app
-# publishes or withdraws the month's figures on it.
+# A district's month changed state (approved, accepted, returned, reopened); sent inside the
+# transaction of the change, with `district` (a Territory) and `month` (its first day), so
+# that what receivers write commits or rolls back with it. The accountability app withdraws
+# the month's figures on it and queues their refresh.
 period_state_changed = Signal()

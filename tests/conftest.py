@@ -1,3 +1,4 @@
+from collections import defaultdict
 from unittest.mock import patch
 
 import pytest
@@ -41,17 +42,28 @@ def demo_user(db):
 
 
 @pytest.fixture(autouse=True)
-def figures_queue(request):
-    """The figure refreshes that period approvals queue (accountability.receivers), held here
-    instead of on the broker, where no worker would take them before a later test's worker
-    did, against that test's data. A test marked `real_broker` sends them to the broker."""
+def outbox_sent(request, monkeypatch):
+    """The tasks the outbox sends (core.outbox), held here by task name, each as its
+    positional arguments, instead of on the broker, where no worker would take them before a
+    later test's worker did, against that test's data. A test marked `real_broker` sends them
+    to the broker."""
+    from core import outbox
+
+    # A broker error in one test must not leave the next tests' sends paused.
+    monkeypatch.setattr(outbox, "_send_on_commit_paused_until", 0.0)
     if request.node.get_closest_marker("real_broker"):
         yield None
         return
+    sent: defaultdict[str, list[tuple]] = defaultdict(list)
+    with patch.object(
+        outbox, "_broker_send", side_effect=lambda task: sent[task.task].append(tuple(task.args))
+    ):
+        yield sent
+
+
+@pytest.fixture
+def figures_queue(outbox_sent):
+    """The figure refreshes that period approvals queue (accountability.receivers)."""
     from accountability.tasks import period_figures_refresh_task
 
-    queued: list[tuple] = []
-    with patch.object(
-        period_figures_refresh_task, "delay", side_effect=lambda *args: queued.append(args)
-    ):
-        yield queued
+    return None if outbox_sent is None else outbox_sent[period_figures_refresh_task.name]

@@ -4,9 +4,11 @@ from accounts.models import Membership, User
 
 
 class MembershipOutputSerializer(serializers.ModelSerializer):
-    territory_code = serializers.CharField(source="territory.code", read_only=True, default=None)
+    territory_code = serializers.CharField(
+        source="territory.code", read_only=True, default=None, allow_null=True
+    )
     organisation_name = serializers.CharField(
-        source="organisation.name", read_only=True, default=None
+        source="organisation.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:

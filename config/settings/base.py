@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.conf.locale import LANG_INFO
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +47,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, open only to portal administrators (accounts.admin_site).
+    "accounts.admin_apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "csp",
     "simple_history",
     "import_export",
     # Domain apps, in the one direction their dependencies point (DESIGN.md §7).
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "core.middleware.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout into the lockout response.
@@ -140,14 +144,35 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Celery -----------------------------------------------------------------------
 
 REDIS_URL = env_redis_url("REDIS_URL")
+# Redis holds nothing the portal cannot do without: the cache only saves work, sessions and
+# failed logins (django-axes) live in the database, and tasks wait in the database's outbox
+# (core.outbox) while the broker is away. So an outage of Redis must make pages slower, never
+# failing: django-redis turns every cache error into a miss (logged), and short timeouts keep
+# a Redis that hangs from holding a request for long.
+REDIS_SOCKET_CONNECT_TIMEOUT_SECONDS = 1
+REDIS_SOCKET_TIMEOUT_SECONDS = 2
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_CONNECT_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT_SECONDS,
+            },
+        }
     }
     CELERY_BROKER_URL = REDIS_URL
-    # Longer than the longest task's hard time limit, so an unacknowledged task is not
-    # handed to a second worker while the first is still working on it.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than the longest task's hard time limit, so an unacknowledged task is not
+        # handed to a second worker while the first is still working on it.
+        "visibility_timeout": 3600,
+        # A send to a broker that is down fails in seconds (the outbox keeps the task); the
+        # read timeout stays above the worker's 1 s BRPOP wait, which it must outlast.
+        "socket_connect_timeout": REDIS_SOCKET_CONNECT_TIMEOUT_SECONDS,
+        "socket_timeout": 5,
+    }
 else:
     CACHES = {
         "default": {
@@ -169,6 +194,13 @@ else:
         "control_folder": str(_control_dir),
     }
 
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# django-ratelimit (the public feedback and application forms) counts in the cache. With Redis
+# down it cannot count: the forms stay open rather than refusing every resident, as DRF's
+# throttles do too (a cache miss is an empty history). Logins are limited by django-axes,
+# which counts in the database and so holds through an outage.
+RATELIMIT_FAIL_OPEN = True
+
 CELERY_RESULT_BACKEND = "django-db"
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_ACKS_LATE = True
@@ -176,11 +208,28 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How long opening a broker connection may take (Celery's default is 4 s): /healthz and the
+# outbox's sends give up on a broker that is down within it.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# The task outbox (core.outbox): how often the relay (manage.py outbox_relay) looks for tasks
+# the web could not send, how many it sends per pass, after how long an unsent task turns
+# /healthz red (the broker or the relay is down), and how long sent rows are kept.
+OUTBOX_RELAY_INTERVAL_SECONDS = env_int("OUTBOX_RELAY_INTERVAL_SECONDS", default=5, minimum=1)
+OUTBOX_RELAY_BATCH = 100
+OUTBOX_PENDING_MAX_AGE_SECONDS = env_int("OUTBOX_PENDING_MAX_AGE_SECONDS", default=300, minimum=10)
+OUTBOX_SENT_TTL_DAYS = 7
 CELERY_TIMEZONE = "Asia/Tashkent"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", default=60, minimum=5)
 # /healthz turns red when the last heartbeat is older than this.
 HEARTBEAT_MAX_AGE_SECONDS = 3 * HEARTBEAT_INTERVAL_SECONDS
+# A report run that has not moved for this long (every report it makes moves it) has lost its
+# batch, to a worker killed in the middle of it: it is resumed (accountability.services
+# report_runs_resume), instead of waiting an hour for the broker to hand the batch out again.
+REPORT_RUN_STALLED_AFTER_SECONDS = env_int(
+    "REPORT_RUN_STALLED_AFTER_SECONDS", default=10 * 60, minimum=1
+)
+REPORT_RUN_RESUME_INTERVAL_SECONDS = 5 * 60
 CELERY_BEAT_SCHEDULE = {
     # Every minute (HEARTBEAT_INTERVAL_SECONDS): proves that beat, the broker and a worker work.
     "heartbeat": {
@@ -198,6 +247,13 @@ CELERY_BEAT_SCHEDULE = {
     "rollups-refresh-current": {
         "task": "accountability.tasks.rollups_refresh_current_task",
         "schedule": crontab(hour=1, minute=30),
+    },
+    # Every REPORT_RUN_RESUME_INTERVAL_SECONDS: report runs that stopped moving (a worker
+    # killed in the middle of a batch) get their next batch queued again.
+    "report-runs-resume": {
+        "task": "accountability.tasks.report_runs_resume_task",
+        "schedule": REPORT_RUN_RESUME_INTERVAL_SECONDS,
+        "options": {"expires": REPORT_RUN_RESUME_INTERVAL_SECONDS},
     },
     # On the 1st of every month at 03:00 Tashkent time: last month's roll-ups, then the
     # mahallas' public reports of last month.
@@ -229,6 +285,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.idempotency_keys_purge_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Every day at 02:45 Tashkent time: deletes the outbox's tasks sent more than
+    # OUTBOX_SENT_TTL_DAYS ago.
+    "outbox-purge": {
+        "task": "core.tasks.outbox_purge_task",
+        "schedule": crontab(hour=2, minute=45),
+    },
 }
 
 # --- Authentication -------------------------------------------------------------------------
@@ -240,7 +302,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Twelve characters: the portal holds personal data of residents and officers.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -313,9 +379,50 @@ NUM_PROXIES = env_int("DJANGO_NUM_PROXIES", default=1 if BEHIND_PROXY else 0)
 AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
 RATELIMIT_IP_META_KEY = "core.net.client_ip"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF cookie: pages and the outbox take the token from the page or from
+# accounts:session.
+CSRF_COOKIE_HTTPONLY = True
+# Lax: a link from another site keeps the user signed in; a form posted from it does not.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): every script, style sheet, image and request comes from
+# the portal itself. No inline script and no eval: handlers live in static/js/portal.js, and
+# htmx runs with allowEval off (templates/base.html). Styles too are 'self' only; the few
+# widths computed per row (progress bars) are set from data attributes by static/js/portal.js.
+# Two views loosen it, each with a decorator saying why: the Swagger UI page and the archived
+# report documents, whose <style> is part of the frozen document.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        # data: for the SVG icons inside Bootstrap's style sheet.
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        # The service worker (accounts:service-worker), served from the portal's root.
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    }
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # form fields; files are limited separately
+# Requests up to this size are received in memory; bigger ones go to a temporary file that
+# keeps no more than UPLOAD_RECEIVE_MAX_BYTES of any one file (core.uploads.UploadLimitHandler).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "core.uploads.UploadLimitHandler",
+]
 
 # --- E-mail ---------------------------------------------------------------------------------
 
@@ -405,5 +512,9 @@ IDEMPOTENCY_KEY_ABANDONED_SECONDS = 10 * 60
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # Largest uploaded file (evidence, documents, attachments).
 UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+# The most of one file the server keeps while receiving it: the biggest any form takes whole
+# (a published report to verify, accountability.views.public). Bigger files are still counted
+# to the end, so the form refuses them by their size.
+UPLOAD_RECEIVE_MAX_BYTES = 20 * 1024 * 1024
 # Where users can get the source of the running portal (AGPL-3.0 §13); shown in the footer.
 PORTAL_SOURCE_URL = env_str("PORTAL_SOURCE_URL", "")

@@ -104,7 +104,9 @@ class AmountRuleOutputSerializer(serializers.ModelSerializer):
     ground_code = serializers.CharField(source="ground.code", read_only=True)
     ground_name = serializers.CharField(source="ground.name", read_only=True)
     gravity = gravity_field(
-        read_only=True, help_text=_("Empty for a ground that does not depend on gravity.")
+        read_only=True,
+        allow_blank=True,
+        help_text=_("Empty for a ground that does not depend on gravity."),
     )
     level = level_field(read_only=True)
     # Annotated by incentives.selectors.amount_rule_list.
@@ -208,7 +210,7 @@ class NominationOutputSerializer(serializers.ModelSerializer):
 
     kind = nomination_kind_field(read_only=True)
     state = nomination_state_field(read_only=True)
-    gravity = gravity_field(read_only=True)
+    gravity = gravity_field(read_only=True, allow_blank=True)
     # Not read-only only so that the schema marks them optional: they may be absent.
     full_name = serializers.CharField(required=False, help_text=PERSONAL_HELP)
     birth_date = serializers.DateField(required=False, allow_null=True, help_text=PERSONAL_HELP)
@@ -229,10 +231,10 @@ class NominationOutputSerializer(serializers.ModelSerializer):
     commission_name = serializers.CharField(source="commission.territory.name", read_only=True)
     nominated_by_name = serializers.CharField(source="nominated_by.get_full_name", read_only=True)
     incentive_type_code = serializers.CharField(
-        source="incentive_type.code", read_only=True, default=None
+        source="incentive_type.code", read_only=True, default=None, allow_null=True
     )
     incentive_type_name = serializers.CharField(
-        source="incentive_type.name", read_only=True, default=None
+        source="incentive_type.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -347,7 +349,7 @@ class SocialCaseOutputSerializer(serializers.ModelSerializer):
     logged."""
 
     state = social_case_state_field(read_only=True)
-    support = support_field(read_only=True)
+    support = support_field(read_only=True, allow_blank=True)
     mahalla_name = serializers.CharField(source="mahalla.name", read_only=True)
     district = serializers.IntegerField(source="mahalla.parent_id", read_only=True)
     district_name = serializers.CharField(source="mahalla.parent.name", read_only=True)

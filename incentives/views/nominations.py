@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import PersonalDataRead
+from accounts.selectors import personal_data_reads_of
 from accounts.services import personal_data_reads_log
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
 from incentives.filters import NominationFilter
 from incentives.forms import (
@@ -187,9 +189,8 @@ def _render_detail(request, nomination: Nomination, *, forms=None, status=200):
         if can_see_nomination_evidence(user, nomination)
         else None,
         "comments": list(nomination.comments.select_related("author")),
-        "history": nomination.history.select_related(
-            "history_user", "commission__territory"
-        ).order_by("-history_date")[:20],
+        "reads": personal_data_reads_of(user, nomination) if may_read else [],
+        "history": change_history(nomination, shown={"commission": "commission__territory"}),
         "can_decide": can_decide,
         "can_comment": can_comment_nomination(user, nomination),
         "cap": amount_cap(

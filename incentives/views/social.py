@@ -11,8 +11,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import personal_data_reads_of
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
 from incentives.filters import SocialCaseFilter
 from incentives.forms import PaymentForm, SocialCaseForm, SocialDecisionForm
@@ -104,7 +106,8 @@ def _render_detail(request, case: SocialProtectionCase, *, forms=None, status=20
         "payment_form": forms.get("payment", PaymentForm())
         if can_decide and case.state == SocialProtectionCase.State.DECIDED
         else None,
-        "history": case.history.select_related("history_user").order_by("-history_date")[:20],
+        "reads": personal_data_reads_of(request.user, case),
+        "history": change_history(case),
     }
     return render(request, "incentives/social_case_detail.html", context, status=status)
 

@@ -7,7 +7,14 @@ from mahalla.selectors import TerritoryEventKind, TerritoryEventRole, territory_
 
 class TerritoryOutputSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True, help_text="Name in the request's language.")
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
+    # Declared for its blank value (every territory but a mahalla), which a read-only model
+    # field would leave out of the schema.
+    category = serializers.ChoiceField(
+        choices=Territory.Category.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Territory

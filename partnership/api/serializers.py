@@ -154,9 +154,28 @@ def _absolute(serializer, url_name: str, *args) -> str:
 # --- Organisations and staff ----------------------------------------------------------------
 
 
+def _blank_or(format_: str) -> dict:
+    """The schema of a value in the given string format, or blank: "" is no valid e-mail or
+    URI, yet an organisation need not give one."""
+    return {"oneOf": [{"type": "string", "format": format_}, {"type": "string", "maxLength": 0}]}
+
+
+@extend_schema_field(_blank_or("email"))
+class BlankOrEmailField(serializers.EmailField):
+    pass
+
+
+@extend_schema_field(_blank_or("uri"))
+class BlankOrUrlField(serializers.URLField):
+    pass
+
+
 class OrganisationOutputSerializer(serializers.ModelSerializer):
     kind = organisation_kind_field(read_only=True)
     verification = verification_field(read_only=True)
+    email = BlankOrEmailField(read_only=True)
+    website = BlankOrUrlField(read_only=True)
+    applicant_email = BlankOrEmailField(read_only=True)
     territory_name = serializers.CharField(source="territory.name", read_only=True)
     areas = AreaOutputSerializer(many=True, read_only=True)
 
@@ -262,10 +281,11 @@ class ObligationOutputSerializer(serializers.ModelSerializer):
     state = obligation_state_field(read_only=True)
     agreement_number = serializers.CharField(source="agreement.number", read_only=True)
     organisation_name = serializers.CharField(
-        source="organisation.name", read_only=True, default=None
+        source="organisation.name", read_only=True, default=None, allow_null=True
     )
     evidence_file = serializers.SerializerMethodField(
-        help_text=_("Where to download the evidence file, if one was attached.")
+        allow_null=True,
+        help_text=_("Where to download the evidence file, if one was attached."),
     )
 
     class Meta:
@@ -335,14 +355,14 @@ class ActivityOutputSerializer(serializers.ModelSerializer):
     kind = activity_kind_field(read_only=True)
     status = activity_status_field(read_only=True)
     agreement_number = serializers.CharField(
-        source="agreement.number", read_only=True, default=None
+        source="agreement.number", read_only=True, default=None, allow_null=True
     )
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     place_name = serializers.CharField(source="place.name", read_only=True)
     participants_total = serializers.IntegerField(read_only=True)
     reviewed_by_name = serializers.CharField(
-        source="reviewed_by.get_full_name", read_only=True, default=None
+        source="reviewed_by.get_full_name", read_only=True, default=None, allow_null=True
     )
     evidence = EvidenceOutputSerializer(many=True, read_only=True)
 

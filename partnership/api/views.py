@@ -32,7 +32,7 @@ from accounts.models import ORGANISATION_ROLES, Membership, Notification, Role
 from accounts.permissions import has_role, organisation_ids
 from accounts.services import notifications_mark_read
 from core.pagination import CursorPagination
-from core.uploads import ALLOWED_TYPES
+from core.uploads import ALLOWED_TYPES, stored_file_response
 from mahalla.models import Territory
 from partnership.api.serializers import (
     ActivityOutputSerializer,
@@ -980,13 +980,9 @@ FILE_RESPONSES = {
 def _download(file_field, content_type: str, name: str) -> FileResponse:
     """The stored file as a download, named after the record with the extension of its
     checked content (never the uploader's name)."""
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
     extension = ALLOWED_TYPES.get(content_type, "")
-    return FileResponse(
-        handle, as_attachment=True, filename=f"{name}{extension}", content_type=content_type
+    return stored_file_response(
+        file_field, content_type=content_type, filename=f"{name}{extension}"
     )
 
 

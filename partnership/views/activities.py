@@ -21,7 +21,9 @@ from accounts.permissions import (
 )
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
+from core.uploads import stored_file_response
 from mahalla.models import Territory
 from mahalla.selectors import region_paths, territory_in_force, under
 from partnership.forms.activities import ActivityFilter, ActivityForm, ActivityReviewForm
@@ -56,13 +58,10 @@ def own_organisations(user) -> QuerySet[Organisation]:
 
 
 def file_response(stored) -> FileResponse:
-    """Serves a checked upload under its generated name, with the type read at upload."""
-    try:
-        handle = stored.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
+    """Serves a checked upload under its generated name, with the type read at upload
+    (core.uploads.stored_file_response says how it is kept from running in the browser)."""
+    response = stored_file_response(
+        stored.file,
         content_type=stored.content_type,
         filename=stored.file.name.rsplit("/", 1)[-1],
     )
@@ -230,11 +229,10 @@ def _review_context(request, activity: JointActivity, form=None) -> dict:
 
 
 def _render_detail(request, activity: JointActivity, *, review_form=None, status=200):
-    history = activity.history.select_related("history_user").order_by("-history_date")[:20]
     context = {
         **_review_context(request, activity, review_form),
         "evidence": list(activity.evidence.order_by("pk")),
-        "history": history,
+        "history": change_history(activity),
         "can_edit": can_edit_activity(request.user, activity),
     }
     return render(request, "partnership/activity_detail.html", context, status=status)

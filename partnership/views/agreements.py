@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils.text import capfirst, slugify
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -29,8 +29,9 @@ from accounts.permissions import (
 )
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
-from core.uploads import ALLOWED_TYPES
+from core.uploads import ALLOWED_TYPES, stored_file_response
 from partnership.forms.agreements import (
     AgreementFilter,
     AgreementForm,
@@ -51,21 +52,9 @@ from partnership.services import (
 from prevention.models import Unit
 
 PAGE_SIZE = 30
-HISTORY_ROWS = 20
 # The units an agreement is signed with: never a mahalla post.
 SIGNING_UNIT_KINDS = (Unit.Kind.REPUBLIC, Unit.Kind.REGION, Unit.Kind.DISTRICT)
 CLOSED = (Agreement.Status.EXPIRED, Agreement.Status.TERMINATED)
-# Fields whose changes the history shows (the parties and areas are kept apart).
-HISTORY_FIELDS = (
-    "number",
-    "title",
-    "unit",
-    "signed_on",
-    "valid_from",
-    "valid_to",
-    "status",
-    "is_public",
-)
 TRANSITION_LABELS = {
     Agreement.Status.PROPOSED: gettext_lazy("Propose to the other side"),
     Agreement.Status.DRAFT: gettext_lazy("Return to draft"),
@@ -117,31 +106,6 @@ def _get_agreement(request, pk: int) -> Agreement:
     return get_object_or_404(agreements, pk=pk)
 
 
-def _history(agreement: Agreement) -> list[dict]:
-    """The latest changes, newest first, each with the fields it changed."""
-    records = list(
-        agreement.history.select_related("history_user").order_by("-history_date", "-history_id")[
-            : HISTORY_ROWS + 1
-        ]
-    )
-    rows = []
-    for newer, older in zip(records[:HISTORY_ROWS], records[1:] + [None], strict=False):
-        changes = []
-        if older is not None:
-            delta = newer.diff_against(older, included_fields=HISTORY_FIELDS)
-            for change in delta.changes:
-                label = capfirst(Agreement._meta.get_field(change.field).verbose_name)
-                if change.field == "status":
-                    changes.append(
-                        f"{label}: {Agreement.Status(change.old).label} → "
-                        f"{Agreement.Status(change.new).label}"
-                    )
-                else:
-                    changes.append(str(label))
-        rows.append({"record": newer, "changes": changes})
-    return rows
-
-
 def _render_detail(
     request,
     agreement: Agreement,
@@ -175,7 +139,7 @@ def _render_detail(
         "agreement": agreement,
         "obligations": obligations,
         "documents": list(agreement.documents.all()),
-        "history": _history(agreement),
+        "history": change_history(agreement),
         "can_edit": can_edit,
         "transitions": transitions,
         "awaiting_signature": awaiting_signature,
@@ -248,14 +212,10 @@ def agreement_detail_view(request, pk: int):
 
 def _attachment(file_field, content_type: str, title: str) -> FileResponse:
     """The stored file as a download, named after its title with the extension of its
-    checked content."""
-    extension = ALLOWED_TYPES.get(content_type) or PurePath(file_field.name).suffix
+    checked content (none for a type that was not checked: it goes out as bytes)."""
+    extension = ALLOWED_TYPES.get(content_type, "")
     name = f"{slugify(PurePath(title).stem) or 'document'}{extension}"
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)
+    return stored_file_response(file_field, content_type=content_type, filename=name)
 
 
 @login_required

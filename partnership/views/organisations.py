@@ -30,6 +30,7 @@ from accounts.permissions import (
 from core.exceptions import ApplicationError
 from core.exports import csv_response
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import KeysetPage
 from mahalla.models import Territory
 from partnership.forms.organisations import (
@@ -273,6 +274,8 @@ def organisation_detail_view(request, pk: int):
         "can_edit": _can_edit_profile(user, organisation),
         "can_manage_staff": can_manage_staff(user, organisation),
         "can_verify": pending and can_verify_organisation(user, organisation),
+        # Who changed the profile is for its own staff and the officers over it.
+        "history": change_history(organisation) if sees_staff else None,
     }
     return render(request, "partnership/organisation_detail.html", context)
 

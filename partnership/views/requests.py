@@ -16,6 +16,7 @@ from accounts.models import ORGANISATION_ROLES, Role
 from accounts.permissions import has_role, is_portal_admin, territory_scope_q
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
 from mahalla.selectors import region_paths, under
 from partnership.forms.activities import RequestAnswerForm, RequestFilter, RequestForm
@@ -164,6 +165,7 @@ def _render_detail(request, info_request, *, answer_form=None, status=200):
             info_request.state == InformationRequest.State.OPEN
             and info_request.due_date < timezone.localdate()
         ),
+        "history": change_history(info_request),
     }
     return render(request, "partnership/request_detail.html", context, status=status)
 

@@ -23,7 +23,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -36,6 +37,7 @@ from prevention.permissions import (
     can_accept_period,
     can_approve_period,
     can_submit_period,
+    can_use_approval_pages,
     period_approvals_visible_to,
     territories_in_scope,
 )
@@ -309,6 +311,20 @@ def _period_response(user, period: PeriodApproval) -> Response:
     return Response(PeriodApprovalDetailOutputSerializer(period).data)
 
 
+class TakesPartInApprovals(BasePermission):
+    """Period actions are the unit officers' (and administrators'): for anyone else no
+    district exists, so they get a 404 before their input is read, as on the approvals
+    pages (an empty body must not be answered as if they could act)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not can_use_approval_pages(request.user):
+            raise NotFound(_("No such district or region in your territory."))
+        return True
+
+
+PERIOD_ACTION_PERMISSIONS = [IsAuthenticated, TakesPartInApprovals]
+
+
 class PeriodInputSerializer(serializers.Serializer):
     district = _territory_id_field(help_text=_("Id of a district (or city) in your territory."))
     month = MonthField()
@@ -316,6 +332,8 @@ class PeriodInputSerializer(serializers.Serializer):
 
 class PeriodSubmitApi(APIView):
     """The district unit submits its month: its data dated in the month is locked from now."""
+
+    permission_classes = PERIOD_ACTION_PERMISSIONS
 
     @extend_schema_serializer(component_name="PeriodSubmitInput")
     class InputSerializer(PeriodInputSerializer):
@@ -345,6 +363,8 @@ class PeriodSubmitApi(APIView):
 
 class PeriodReopenApi(APIView):
     """The district unit takes back a month it submitted, before the region approves it."""
+
+    permission_classes = PERIOD_ACTION_PERMISSIONS
 
     @extend_schema_serializer(component_name="PeriodReopenInput")
     class InputSerializer(PeriodInputSerializer):
@@ -381,6 +401,8 @@ class PeriodReturnApi(APIView):
     """Sends a month one level down with a message its officers are notified of: the region
     returns a submitted month to the district, the republic an approved or accepted one to
     the region."""
+
+    permission_classes = PERIOD_ACTION_PERMISSIONS
 
     @extend_schema_serializer(component_name="PeriodReturnInput")
     class InputSerializer(PeriodInputSerializer):
@@ -487,6 +509,8 @@ class PeriodApproveApi(APIView):
     """The region unit approves its districts' month, once every district of the region has
     submitted it."""
 
+    permission_classes = PERIOD_ACTION_PERMISSIONS
+
     @extend_schema_serializer(component_name="PeriodApproveInput")
     class InputSerializer(PeriodManyInputSerializer):
         pass
@@ -506,6 +530,8 @@ class PeriodApproveApi(APIView):
 class PeriodAcceptApi(APIView):
     """The republic service accepts the districts' month, once every region has approved all
     of its districts."""
+
+    permission_classes = PERIOD_ACTION_PERMISSIONS
 
     @extend_schema_serializer(component_name="PeriodAcceptInput")
     class InputSerializer(PeriodManyInputSerializer):

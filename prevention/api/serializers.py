@@ -91,6 +91,21 @@ class EnumChoiceFieldExtension(OpenApiSerializerFieldExtension):
             schema=schema,
         )
         auto_schema.registry.register_on_missing(component)
+        # A field that may be blank or null (from a model field with blank=True) answers those
+        # values too: they are alternatives, named like drf-spectacular's own.
+        alternatives = [component.ref]
+        if getattr(self.target, "allow_blank", False):
+            alternatives.append(self._alternative(auto_schema, "BlankEnum", ""))
+        if self.target.allow_null:
+            alternatives.append(self._alternative(auto_schema, "NullEnum", None))
+        return component.ref if len(alternatives) == 1 else {"oneOf": alternatives}
+
+    @staticmethod
+    def _alternative(auto_schema, name: str, value) -> dict:
+        component = ResolvedComponent(
+            name=name, type=ResolvedComponent.SCHEMA, object=name, schema={"enum": [value]}
+        )
+        auto_schema.registry.register_on_missing(component)
         return component.ref
 
 
@@ -118,7 +133,9 @@ def question_state_field(**kwargs) -> EnumChoiceField:
 class UnitOutputSerializer(serializers.ModelSerializer):
     kind = EnumChoiceField(choices=Unit.Kind.choices, enum_name="UnitKindEnum", read_only=True)
     name = serializers.CharField(read_only=True, help_text=_("Name in the request's language."))
-    parent_code = serializers.CharField(source="parent.code", read_only=True, default=None)
+    parent_code = serializers.CharField(
+        source="parent.code", read_only=True, default=None, allow_null=True
+    )
     territory_code = serializers.CharField(source="territory.code", read_only=True)
 
     class Meta:
@@ -170,7 +187,7 @@ class PreventionRecordOutputSerializer(serializers.ModelSerializer):
     district_name = serializers.CharField(source="mahalla.parent.name", read_only=True)
     inspector_name = serializers.CharField(source="inspector.user.get_full_name", read_only=True)
     partner_organisation_name = serializers.CharField(
-        source="partner_organisation.name", read_only=True, default=None
+        source="partner_organisation.name", read_only=True, default=None, allow_null=True
     )
     locked = serializers.SerializerMethodField(
         help_text=_("Past the edit window: only a unit officer above can correct it.")
@@ -212,7 +229,7 @@ class RegisterEntryOutputSerializer(serializers.ModelSerializer):
     inspector_name = serializers.CharField(source="inspector.user.get_full_name", read_only=True)
     category_name = serializers.CharField(source="category.name", read_only=True)
     rehabilitation_partner_name = serializers.CharField(
-        source="rehabilitation_partner.name", read_only=True, default=None
+        source="rehabilitation_partner.name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin, PlainTextFormMixin
 from prevention.models import PeriodApproval
 from prevention.selectors import period_previous_month
 
@@ -52,7 +52,7 @@ class ApprovalPageForm(BootstrapFormMixin, forms.Form):
         return self.cleaned_data["month"] or period_previous_month(timezone.localdate())
 
 
-class PeriodActionForm(forms.Form):
+class PeriodActionForm(PlainTextFormMixin, forms.Form):
     """One district's month, for a button of its row (submit, approve, accept)."""
 
     district = forms.ModelChoiceField(queryset=None, to_field_name="code")
@@ -94,7 +94,7 @@ class PeriodBulkApproveForm(forms.Form):
         self.fields["region"].queryset = regions
 
 
-class PeriodBulkAcceptForm(forms.Form):
+class PeriodBulkAcceptForm(PlainTextFormMixin, forms.Form):
     """The “Accept all approved” button of the republic."""
 
     month = MonthField()

@@ -12,7 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import BootstrapFormMixin, DateInput
+from core.forms import BootstrapFormMixin, DateInput, PlainTextFormMixin
 from prevention.models import MeetingQuestion, ResidentFeedback
 
 COMMENT_MAX_LENGTH = ResidentFeedback._meta.get_field("comment").max_length
@@ -81,7 +81,7 @@ RATING_CHOICES = [
 ]
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(PlainTextFormMixin, forms.Form):
     """The resident's form: no name, no phone, nothing that identifies them."""
 
     rating = forms.TypedChoiceField(

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from core.exceptions import ApplicationError
 from core.exports import csv_response
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
 from mahalla.models import Territory
 from prevention.filters import PreventionRecordFilter
@@ -154,10 +155,9 @@ def record_create_view(request):
 def record_detail_view(request, pk: int):
     require_mia(request.user)
     record = get_object_or_404(record_list(queryset=records_visible_to(request.user)), pk=pk)
-    history = record.history.select_related("history_user").order_by("-history_date")[:20]
     context = {
         "record": record,
-        "history": history,
+        "history": change_history(record),
         "locked": record_is_locked(record),
         "can_edit": can_edit_record(request.user, record),
     }

@@ -9,10 +9,11 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from accounts.models import PersonalDataRead
-from accounts.permissions import personal_data_reads_visible_to
+from accounts.selectors import personal_data_reads_of
 from accounts.services import personal_data_reads_log
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
 from mahalla.models import Territory
 from prevention.filters import RegisterEntryFilter
@@ -100,16 +101,12 @@ def register_detail_view(request, pk: int):
         register_entry_list(queryset=register_entries_visible_to(request.user)), pk=pk
     )
     _log_reads(request, [entry])
-    reads = (
-        personal_data_reads_visible_to(request.user)
-        .filter(content_type__model="registerentry", object_id=entry.pk)
-        .select_related("user")[:20]
-    )
     context = {
         "entry": entry,
-        "reads": reads,
+        "reads": personal_data_reads_of(request.user, entry),
         "records": entry.records.select_related("inspector__user").order_by("-date")[:20],
         "can_edit": can_edit_register_entry(request.user, entry),
+        "history": change_history(entry),
     }
     return render(request, "prevention/register_detail.html", context)
 

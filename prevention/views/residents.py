@@ -29,6 +29,7 @@ from accounts.permissions import (
 )
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
+from core.history import change_history
 from core.paging import keyset_page
 from mahalla.models import Territory
 from mahalla.permissions import territories_visible_to
@@ -185,6 +186,7 @@ def _render_meeting(
         "held_form": held_form,
         "question_form": question_form,
         "date_in_future": meeting.date > timezone.localdate(),
+        "history": change_history(meeting),
     }
     return render(request, "prevention/meeting_detail.html", context, status=status)
 

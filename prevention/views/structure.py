@@ -8,6 +8,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Role
+from core.history import change_history
 from prevention.forms.structure import MahallaContactForm
 from prevention.models import MahallaContact
 from prevention.permissions import (
@@ -39,7 +40,11 @@ def inspector_detail_view(request, pk: int):
         .select_related("territory__parent")
         .order_by("-valid_from")
     )
-    context = {"inspector": inspector, "assignments": assignments}
+    context = {
+        "inspector": inspector,
+        "assignments": assignments,
+        "history": change_history(inspector),
+    }
     return render(request, "prevention/inspector_detail.html", context)
 
 

@@ -31,7 +31,9 @@ from accountability.services import (
     rollup_refresh,
 )
 from accountability.tasks import period_figures_refresh_task
+from core import outbox
 from core.exceptions import ApplicationError
+from core.models import OutboxTask
 from mahalla.models import Territory
 from prevention.models import PeriodApproval, PreventionRecord
 from prevention.services import (
@@ -505,9 +507,9 @@ def test_a_broker_that_is_down_does_not_undo_the_return(
 ):
     # given
     month = Period(PeriodKind.MONTH, accepted_month)
-    # when the refresh cannot be queued
+    # when the refresh cannot be sent to the broker
     with (
-        patch.object(period_figures_refresh_task, "delay", side_effect=BrokerError("down")),
+        patch.object(outbox, "_broker_send", side_effect=BrokerError("down")),
         django_capture_on_commit_callbacks(execute=True),
     ):
         period_return(
@@ -518,6 +520,10 @@ def test_a_broker_that_is_down_does_not_undo_the_return(
         State.SUBMITTED
     )
     assert not _chain(district) & marked(month)
+    # ... and the refresh waits in the outbox for the relay
+    waiting = OutboxTask.objects.get(task=period_figures_refresh_task.name, sent_at__isnull=True)
+    assert waiting.args[:2] == [district.pk, accepted_month.isoformat()]
+    assert (waiting.attempts, waiting.last_error) == (1, "OperationalError: down")
 
 
 # --- Reports ----------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ from accountability.tasks import (
     reports_quarterly_task,
     reports_yearly_task,
 )
+from core import outbox
 from core.exceptions import ApplicationError
+from core.models import OutboxTask
 from mahalla.models import Territory
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +74,11 @@ def queue(django_capture_on_commit_callbacks):
                 deliveries += 1
             return deliveries
 
-    with patch.object(report_run_batch_task, "delay", side_effect=enqueued.append):
+    def send(task):
+        assert task.task == report_run_batch_task.name
+        enqueued.append(*task.args)
+
+    with patch.object(outbox, "_broker_send", side_effect=send):
         yield Queue
 
 
@@ -227,7 +233,7 @@ def test_a_failed_run_is_shown_failed_and_continues_when_started_again(queue):
     ],
 )
 def test_the_scheduled_tasks_refresh_the_roll_ups_and_start_the_runs(
-    task, kind, levels, approve, django_capture_on_commit_callbacks
+    task, kind, levels, approve, outbox_sent, django_capture_on_commit_callbacks
 ):
     # given the period before approved everywhere
     period = Period.containing(kind, TODAY).previous
@@ -235,7 +241,6 @@ def test_the_scheduled_tasks_refresh_the_roll_ups_and_start_the_runs(
     # when
     with (
         patch.object(services, "rollup_refresh") as refresh,
-        patch.object(report_run_batch_task, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
         runs = task()
@@ -246,7 +251,7 @@ def test_the_scheduled_tasks_refresh_the_roll_ups_and_start_the_runs(
         run = ReportRun.objects.get(pk=run_id)
         assert (run.level, run.period_kind, run.period_start) == (level, kind, period.start)
         assert run.total == Territory.objects.filter(kind=level).count()
-    assert [call.args for call in delay.call_args_list] == [(pk,) for pk in runs.values()]
+    assert outbox_sent[report_run_batch_task.name] == [(pk,) for pk in runs.values()]
 
 
 BEAT = {
@@ -314,13 +319,10 @@ def test_the_run_page_sends_a_visitor_to_sign_in(client):
 
 
 def test_an_administrator_starts_a_run_and_it_is_queued_after_commit(
-    admin_client, django_capture_on_commit_callbacks
+    admin_client, outbox_sent, django_capture_on_commit_callbacks
 ):
     # when
-    with (
-        patch.object(report_run_batch_task, "delay") as delay,
-        django_capture_on_commit_callbacks(execute=True),
-    ):
+    with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
             reverse(RUNS), {"level": "region", "period": LAST_QUARTER.slug}
         )
@@ -332,18 +334,17 @@ def test_an_administrator_starts_a_run_and_it_is_queued_after_commit(
         "quarter",
         LAST_QUARTER.start,
     )
-    delay.assert_called_once_with(run.pk)
+    assert outbox_sent[report_run_batch_task.name] == [(run.pk,)]
 
 
 @pytest.mark.parametrize(
     "data", [{"level": "planet", "period": "2026-q1"}, {"level": "region", "period": "2026-q9"}]
 )
 def test_a_bad_run_request_is_a_400_and_starts_nothing(admin_client, data):
-    with patch.object(report_run_batch_task, "delay") as delay:
-        response = admin_client.post(reverse(RUNS), data)
+    response = admin_client.post(reverse(RUNS), data)
     assert response.status_code == 400
     assert not ReportRun.objects.exists()
-    delay.assert_not_called()
+    assert not OutboxTask.objects.exists()
 
 
 def test_the_run_page_shows_progress_and_polls_only_while_a_run_works(admin_client):

@@ -60,3 +60,25 @@ def phone_page(browser, live_server, demo_data):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def new_page(browser, live_server, demo_data):
+    """Opens pages in fresh contexts (so fresh sessions) whose browser asks for English (or
+    `locale`), on a computer's screen or a phone's; all are closed after the test, failed or
+    not. Further keyword arguments go to the browser context."""
+    contexts = []
+
+    def make(*, phone: bool = False, locale: str = "en-US", **options):
+        options = {"base_url": live_server.url, "locale": locale, **options}
+        if phone:
+            options.update(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
+        context = browser.new_context(**options)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -4,8 +4,7 @@ on the map, and reads it all on a phone without sideways scrolling."""
 
 import re
 
-import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
 
@@ -14,26 +13,6 @@ DISTRICT = "1726266"  # Yunusobod
 # A point inside Tashkent city (longitude, latitude), for a click on the map.
 TASHKENT = [69.27, 41.31]
 PHONE_VIEWPORT = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def new_page(browser: Browser, live_server, demo_data):
-    """Pages in fresh contexts asking for English, on a computer's screen or a phone's."""
-    contexts = []
-
-    def make(*, phone: bool = False) -> Page:
-        options = {"base_url": live_server.url, "locale": "en-US"}
-        if phone:
-            options.update(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page: Page, username: str) -> None:

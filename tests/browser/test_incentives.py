@@ -7,12 +7,11 @@ import struct
 import zlib
 from datetime import timedelta
 
-import pytest
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import date as date_format
 from django.utils import timezone
 from django.utils.translation import override
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
 from core.i18n import localized
@@ -41,27 +40,6 @@ def png(width: int = 2, height: int = 2) -> bytes:
         + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
-
-
-@pytest.fixture
-def new_page(browser: Browser, live_server, demo_data):
-    """Opens pages in fresh contexts (so fresh sessions) whose browser asks for English, on a
-    computer's screen or a phone's; all are closed after the test, failed or not."""
-    contexts = []
-
-    def make(*, phone: bool = False) -> Page:
-        options = {"base_url": live_server.url, "locale": "en-US"}
-        if phone:
-            options.update(viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True)
-        context = browser.new_context(**options)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        return page
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def sign_in(page: Page, username: str) -> None:

@@ -21,7 +21,7 @@ def test_all_green_with_a_fresh_heartbeat(client):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "cache", "broker", "heartbeat"}
+    assert set(body["checks"]) == {"database", "cache", "broker", "heartbeat", "outbox"}
     assert all(check["ok"] for check in body["checks"].values())
 
 

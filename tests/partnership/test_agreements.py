@@ -310,8 +310,8 @@ def test_staff_proposes_and_the_unit_signs(client, login, draft):
     assert draft.signed_on == timezone.localdate()
     page = client.get(_detail(draft))
     history = page.context["history"]
-    assert history[0]["record"].history_user == officer
-    assert "Status: Proposed → Active" in history[0]["changes"]
+    assert history[0].user == officer
+    assert "Status: Proposed → Active" in history[0].changes
 
 
 def test_a_transition_not_in_the_table_is_refused(client, login, draft):

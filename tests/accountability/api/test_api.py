@@ -6,7 +6,6 @@ schema."""
 import hashlib
 from datetime import date
 from decimal import Decimal
-from unittest.mock import patch
 
 import pytest
 from django.core.files.base import ContentFile
@@ -26,6 +25,7 @@ from accountability.models import (
 )
 from accountability.periods import Period
 from accountability.tasks import report_run_batch_task
+from core.models import OutboxTask
 from mahalla.models import Territory
 
 pytestmark = pytest.mark.django_db
@@ -523,10 +523,10 @@ def test_report_runs_need_a_sign_in(as_user, runs):
 
 
 @pytest.fixture
-def batches():
-    """The background batches of a run, not run: only their enqueuing is checked."""
-    with patch.object(report_run_batch_task, "delay") as delay:
-        yield delay
+def batches(outbox_sent):
+    """The background batches of a run sent by the outbox (held by the test suite), not run:
+    only their enqueuing is checked."""
+    return outbox_sent[report_run_batch_task.name]
 
 
 def test_an_administrator_starts_a_run(
@@ -553,7 +553,7 @@ def test_an_administrator_starts_a_run(
     )
     assert run.total == Territory.objects.filter(kind="district").count() > 0
     assert response.json()["progress"] == 0
-    batches.assert_called_once_with(run.pk)
+    assert batches == [(run.pk,)]
 
 
 @pytest.mark.parametrize(
@@ -570,7 +570,7 @@ def test_a_run_start_with_bad_input_is_a_400(as_user, batches, payload, field):
     assert response.status_code == 400
     assert field in response.json()
     assert not ReportRun.objects.exists()
-    batches.assert_not_called()
+    assert not OutboxTask.objects.filter(task=report_run_batch_task.name).exists()
 
 
 @pytest.mark.parametrize("username", [None, "council", "officer.republic", "ngo.admin"])
@@ -582,7 +582,7 @@ def test_only_administrators_start_runs(as_user, batches, username):
     )
     assert response.status_code == 403
     assert not ReportRun.objects.exists()
-    batches.assert_not_called()
+    assert not OutboxTask.objects.filter(task=report_run_batch_task.name).exists()
 
 
 # --- Published reports ----------------------------------------------------------------------
