@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -503,6 +504,20 @@ def report_body(report: PublicReport) -> str:
     return report.html[start + len(REPORT_BODY_START) : end]
 
 
+def _report_file_store(file: FieldFile, filename: str, data: bytes) -> None:
+    """Stores a report file under its version's own name (models.report_upload_path).
+
+    A file already there belongs to no report: this version has no row yet, and the node's
+    lock keeps anyone else from writing it. It is what a worker killed between writing the
+    files and committing the row left behind, and it is replaced, not kept beside the new one
+    under a name the storage would make up.
+    """
+    name = file.field.generate_filename(file.instance, filename)
+    if file.storage.exists(name):
+        file.storage.delete(name)
+    file.save(filename, ContentFile(data), save=False)
+
+
 def report_generate(
     *, territory: Territory, period: Period, run: ReportRun | None = None, reason: str = ""
 ) -> PublicReport:
@@ -561,8 +576,8 @@ def report_generate(
                 reason=reason[:300],
                 run=run,
             )
-            report.pdf.save(f"{period.slug}.pdf", ContentFile(pdf), save=False)
-            report.csv.save(f"{period.slug}.csv", ContentFile(csv_bytes), save=False)
+            _report_file_store(report.pdf, f"{period.slug}.pdf", pdf)
+            _report_file_store(report.csv, f"{period.slug}.csv", csv_bytes)
             report.full_clean(validate_constraints=False)
             report.save()
     return report

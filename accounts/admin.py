@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Membership, User
 from accounts.permissions import memberships_visible_to, users_visible_to
+from core.admin import HistoryAdmin, PlainTextInlineMixin
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PlainTextInlineMixin, admin.TabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
@@ -15,7 +15,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
+class UserAdmin(HistoryAdmin, DjangoUserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "is_active", "last_login"]
     fieldsets = (
@@ -28,7 +28,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(HistoryAdmin):
     list_display = ["user", "role", "territory", "organisation", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__last_name"]

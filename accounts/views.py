@@ -11,6 +11,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +20,19 @@ from accounts.selectors import home_sections, offline_forms, offline_url_names
 from accounts.services import notifications_mark_read
 from core.paging import keyset_page
 from core.staticfiles import static_revision
+from core.views import API_PATH_PREFIX
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """What a locked-out sign-in gets (django-axes' AXES_LOCKOUT_CALLABLE): the lockout page,
+    or for the API's token endpoint the same refusal as JSON, which its clients read."""
+    cooloff = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    if request.path_info.startswith(API_PATH_PREFIX):
+        detail = _("Too many failed sign-in attempts. Try again later.")
+        return JsonResponse({"detail": detail}, status=429, headers={"Retry-After": cooloff})
+    response = render(request, "accounts/lockout.html", status=429)
+    response["Retry-After"] = cooloff
+    return response
 
 
 class PortalLoginView(LoginView):

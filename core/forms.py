@@ -17,15 +17,29 @@ class PlainTextFormMixin:
     (core.text.validate_plain_text), so that no form has to remember to.
 
     Text fields are CharField and its kinds (e-mail, URL, slug, regex); choices, numbers and
-    dates are checked by their own fields. Null bytes are refused by CharField itself.
+    dates are checked by their own fields. Null bytes are refused by CharField itself. A
+    password may hold any character: it is compared, never shown.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if not isinstance(field, forms.CharField) or isinstance(
+                field.widget, forms.PasswordInput
+            ):
+                continue
             # Each form holds its own copies of the fields and of their validator lists.
-            if isinstance(field, forms.CharField) and validate_plain_text not in field.validators:
+            if validate_plain_text not in field.validators:
                 field.validators.append(validate_plain_text)
+
+
+def with_plain_text(form_class: type[forms.BaseForm]) -> type[forms.BaseForm]:
+    """The form class, made to refuse markup (PlainTextFormMixin) if it does not already: for
+    the forms Django builds itself, such as the admin's."""
+    if issubclass(form_class, PlainTextFormMixin):
+        return form_class
+    attrs = {"__module__": form_class.__module__, "__doc__": form_class.__doc__}
+    return type(form_class.__name__, (PlainTextFormMixin, form_class), attrs)
 
 
 class BootstrapFormMixin(PlainTextFormMixin):

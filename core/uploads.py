@@ -24,7 +24,7 @@ ALLOWED_TYPES = {
 ALLOWED_EXTENSIONS = frozenset([*ALLOWED_TYPES.values(), ".jpeg"])
 
 # The `accept` attribute of file inputs: what the browser offers to pick.
-ACCEPT = ",".join([*ALLOWED_TYPES, *ALLOWED_TYPES.values(), ".jpeg"])
+ACCEPT = ",".join([*ALLOWED_TYPES, *sorted(ALLOWED_EXTENSIONS)])
 
 # Shown by the browser in the page; PDFs are downloaded (a PDF viewer runs its scripts).
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})

@@ -6,8 +6,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import HistoryAdmin, PlainTextAdminMixin, PlainTextInlineMixin, ReadOnlyAdmin
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from mahalla.forms import (
@@ -35,7 +35,7 @@ BOUNDARY_TEMPLATE = "admin/mahalla/boundary_change_form.html"
 
 
 @admin.register(Territory)
-class TerritoryAdmin(SimpleHistoryAdmin):
+class TerritoryAdmin(HistoryAdmin):
     list_display = [
         "code",
         "name_uz",
@@ -232,7 +232,7 @@ class TerritoryAdmin(SimpleHistoryAdmin):
         return self._page(request, title=title, mahallas=mahallas, form=form, formset=formset)
 
 
-class BoundaryChangePartInline(admin.TabularInline):
+class BoundaryChangePartInline(PlainTextInlineMixin, admin.TabularInline):
     model = BoundaryChangePart
     fields = ["territory", "role", "from_district", "to_district"]
     readonly_fields = fields
@@ -247,7 +247,7 @@ class BoundaryChangePartInline(admin.TabularInline):
 
 
 @admin.register(BoundaryChange)
-class BoundaryChangeAdmin(admin.ModelAdmin):
+class BoundaryChangeAdmin(ReadOnlyAdmin):
     """The record of the changes: made only by the actions on the territories."""
 
     list_display = ["effective_on", "kind", "act_number", "act_date", "created_by", "created_at"]
@@ -274,18 +274,9 @@ class BoundaryChangeAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return can_change_territory(request.user)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(MahallaCategoryChange)
-class MahallaCategoryChangeAdmin(admin.ModelAdmin):
+class MahallaCategoryChangeAdmin(PlainTextAdminMixin, admin.ModelAdmin):
     list_display = ["mahalla", "category", "effective_from", "changed_by"]
     list_filter = ["category"]
     raw_id_fields = ["mahalla", "changed_by"]

@@ -1,8 +1,8 @@
 from django.contrib import admin
+from django.db import models
 from import_export.admin import ImportExportMixin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CappedCountPaginator, ScopedReadAdmin
+from core.admin import CappedCountPaginator, HistoryAdmin, ScopedReadAdmin
 from partnership.models import (
     Agreement,
     InformationRequest,
@@ -20,13 +20,13 @@ from partnership.resources import OrganisationResource
 
 
 @admin.register(PartnershipArea)
-class PartnershipAreaAdmin(SimpleHistoryAdmin):
+class PartnershipAreaAdmin(HistoryAdmin):
     list_display = ["code", "name_uz", "name_ru", "order", "is_active"]
     list_editable = ["order", "is_active"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class OrganisationAdmin(ImportExportMixin, HistoryAdmin):
     """The registry, with import from CSV/XLSX (a preview and per-row errors before anything
     is written) and export of what the administrator may see."""
 
@@ -37,6 +37,8 @@ class OrganisationAdmin(ImportExportMixin, SimpleHistoryAdmin):
     raw_id_fields = ["territory", "verified_by"]
     filter_horizontal = ["areas"]
     list_select_related = ["territory"]
+    # A website typed without its scheme is taken as https, as on the portal's own form.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
         return organisations_visible_to(request.user)

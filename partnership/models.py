@@ -15,9 +15,10 @@ from core.uploads import ALLOWED_EXTENSIONS, ALLOWED_TYPES
 def upload_path(instance, filename: str) -> str:
     """A generated name, never the uploader's: no guessing, no clashes, no path tricks.
 
-    The extension is that of the content checked at upload (a StoredFile's content_type); a
-    file stored without one (an obligation's evidence) keeps the uploader's extension only if
-    it is a photo's or a PDF's, so nothing on disk is ever named .html, .svg or .exe.
+    The extension is that of the content checked at upload: a StoredFile's content_type, or
+    for an obligation's evidence, stored without one, the name the service gave it after the
+    check (core.uploads.upload_name). Any other extension is dropped, so nothing on disk is
+    ever named .html, .svg or .exe.
     """
     suffix = ALLOWED_TYPES.get(getattr(instance, "content_type", ""), "")
     if not suffix:

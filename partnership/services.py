@@ -16,7 +16,7 @@ from accounts.models import Membership, Role, User
 from accounts.services import membership_create, notify, user_invite
 from core.exceptions import ApplicationError
 from core.services import named_references_ensure
-from core.uploads import upload_check
+from core.uploads import upload_check, upload_name
 from mahalla.models import Territory
 from mahalla.services import territory_in_force_check
 from partnership.models import (
@@ -391,7 +391,9 @@ def obligation_complete(
         )
     changed = ["state", "done_on", "evidence", "updated_at"]
     if evidence_file is not None:
-        upload_check(evidence_file, field="evidence_file")
+        content_type = upload_check(evidence_file, field="evidence_file")
+        # No content type is kept for it: its name carries the checked one (models.upload_path).
+        evidence_file.name = upload_name(evidence_file, content_type)
         obligation.evidence_file = evidence_file
         changed.append("evidence_file")
     obligation.state = Obligation.State.DONE

@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import CappedCountPaginator, ScopedReadAdmin
+from core.admin import CappedCountPaginator, HistoryAdmin, ScopedReadAdmin
 from prevention.models import (
     AccountabilityMeeting,
     Inspector,
@@ -24,7 +23,7 @@ from prevention.permissions import (
 )
 
 
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(HistoryAdmin):
     """Reference lists (grades, register categories) are edited here, with history."""
 
     list_display = ["code", "name_uz", "name_ru", "order", "is_active"]
@@ -36,7 +35,7 @@ admin.site.register(RegisterCategory, ReferenceAdmin)
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(HistoryAdmin):
     list_display = ["code", "name_uz", "kind", "territory"]
     list_filter = ["kind"]
     search_fields = ["code", "name_uz", "name_ru"]
@@ -48,7 +47,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Inspector)
-class InspectorAdmin(SimpleHistoryAdmin):
+class InspectorAdmin(HistoryAdmin):
     list_display = ["user", "grade", "post", "is_active"]
     list_filter = ["grade", "is_active"]
     search_fields = ["user__username", "user__last_name"]

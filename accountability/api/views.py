@@ -39,6 +39,7 @@ from accountability.selectors import indicator_list, public_report_list, rollup_
 from accountability.services import report_run_queue
 from accountability.views.public import report_file_response
 from core.pagination import CursorPagination
+from core.serializers import PlainTextInputSerializer
 
 TAGS = ["accountability"]
 # Ids in URLs are numbers, so "report-runs/start/" never reads as the detail of "start".
@@ -146,7 +147,7 @@ class ReportRunStartApi(APIView):
     follow it in `report-runs/{id}/`."""
 
     @extend_schema_serializer(component_name="ReportRunStartInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         kind = period_kind_field()
         period = serializers.CharField(
             max_length=10,

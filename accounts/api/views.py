@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Membership
 from accounts.permissions import users_visible_to
+from core.serializers import PlainTextInputSerializer
 
 from .serializers import UserOutputSerializer
 
@@ -50,7 +51,7 @@ class TokenObtainApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         username = serializers.CharField()
         password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 

@@ -32,6 +32,7 @@ from accounts.models import PersonalDataRead
 from accounts.services import personal_data_reads_log
 from core.exceptions import ApplicationError
 from core.pagination import CursorPagination
+from core.serializers import PlainTextInputSerializer
 from incentives.api.serializers import (
     AmountRuleOutputSerializer,
     AwardRegisterOutputSerializer,
@@ -434,7 +435,7 @@ class NominationSubmitApi(APIView):
     (multipart); it goes to the lowest commission whose cap covers the proposed amount."""
 
     @extend_schema_serializer(component_name="NominationSubmitInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         kind = nomination_kind_field()
         ground = _reference_field(IncentiveGround.objects.filter(is_active=True), GROUND_MESSAGES)
         gravity = gravity_field(
@@ -503,7 +504,7 @@ class NominationCommentApi(APIView):
     """A commission member's remark in the review of a nomination."""
 
     @extend_schema_serializer(component_name="NominationCommentInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         text = serializers.CharField(max_length=2000)
 
     @extend_schema(
@@ -548,7 +549,7 @@ class NominationDecideApi(APIView):
     commission above. Approving and reducing take the type, amount, number and date."""
 
     @extend_schema_serializer(component_name="NominationDecideInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         decision = EnumChoiceField(choices=DECISIONS, enum_name="NominationDecisionEnum")
         incentive_type = _reference_field(
             IncentiveType.objects.all(),
@@ -603,7 +604,7 @@ class NominationPayApi(APIView):
     """Records the payment (or the handing over) of an approved award."""
 
     @extend_schema_serializer(component_name="NominationPayInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         paid_on = serializers.DateField()
         reference = serializers.CharField(
             max_length=100, help_text=_("The payment order's number.")
@@ -642,7 +643,7 @@ class NominationReverseApi(APIView):
     """Reverses a paid award, with the reason; its amount goes back to the fund."""
 
     @extend_schema_serializer(component_name="NominationReverseInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         reason = serializers.CharField(max_length=2000)
 
     @extend_schema(
@@ -676,7 +677,7 @@ class NominationEvidenceAddApi(APIView):
     the commission."""
 
     @extend_schema_serializer(component_name="NominationEvidenceAddInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         files = serializers.ListField(
             child=UploadField(),
             min_length=1,
@@ -758,7 +759,7 @@ class SocialCaseOpenApi(APIView):
     the lowest commission over the mahalla (MIA users and commission members)."""
 
     @extend_schema_serializer(component_name="SocialCaseOpenInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         full_name = serializers.CharField(max_length=200)
         document_number = serializers.CharField(max_length=30)
         mahalla = ScopedPrimaryKeyRelatedField(
@@ -818,7 +819,7 @@ class SocialCaseDecideApi(APIView):
     year) or refuses it, with the reason."""
 
     @extend_schema_serializer(component_name="SocialCaseDecideInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         decision = EnumChoiceField(choices=SOCIAL_DECISIONS, enum_name="SocialCaseDecisionEnum")
         support = support_field(required=False, help_text=_("To give support."))
         amount = amount_field(

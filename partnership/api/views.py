@@ -32,6 +32,7 @@ from accounts.models import ORGANISATION_ROLES, Membership, Notification, Role
 from accounts.permissions import has_role, organisation_ids
 from accounts.services import notifications_mark_read
 from core.pagination import CursorPagination
+from core.serializers import PlainTextInputSerializer
 from core.uploads import ALLOWED_TYPES, stored_file_response
 from mahalla.models import Territory
 from partnership.api.serializers import (
@@ -363,7 +364,7 @@ class OrganisationApplyApi(APIView):
     throttle_classes = [OrganisationApplyThrottle]
 
     @extend_schema_serializer(component_name="OrganisationApplyInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         name = serializers.CharField(max_length=300)
         kind = organisation_kind_field()
         registration_number = serializers.CharField(max_length=50)
@@ -410,7 +411,7 @@ class OrganisationVerifyApi(APIView):
     """Verifies (approve) or rejects an application (unit officers above its territory)."""
 
     @extend_schema_serializer(component_name="OrganisationVerifyInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         approve = serializers.BooleanField(help_text=_("True verifies, false rejects."))
 
     @extend_schema(
@@ -445,7 +446,7 @@ class StaffInviteApi(APIView):
     password (the organisation's administrators)."""
 
     @extend_schema_serializer(component_name="StaffInviteInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         email = serializers.EmailField()
         full_name = serializers.CharField(max_length=200)
         role = staff_role_field(default=Role.NGO_STAFF)
@@ -505,7 +506,7 @@ class AgreementCreateApi(APIView):
     (multipart). You act for the unit or for one of the organisations."""
 
     @extend_schema_serializer(component_name="AgreementCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         number = serializers.CharField(max_length=50)
         title = serializers.CharField(max_length=300)
         unit = unit_field()
@@ -557,7 +558,7 @@ class AgreementTransitionApi(APIView):
     the unit's officers sign it active)."""
 
     @extend_schema_serializer(component_name="AgreementTransitionInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         status = agreement_status_field(help_text=_("The status to move to."))
 
     @extend_schema(
@@ -591,7 +592,7 @@ class ObligationAddApi(APIView):
     """Adds an obligation to an agreement (its parties)."""
 
     @extend_schema_serializer(component_name="ObligationAddInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         text = serializers.CharField(max_length=2000)
         party = obligation_party_field()
         organisation = AgreementOrganisationField(
@@ -637,7 +638,7 @@ class ObligationCompleteApi(APIView):
     both (the agreement's parties)."""
 
     @extend_schema_serializer(component_name="ObligationCompleteInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         evidence = serializers.CharField(max_length=2000, required=False, allow_blank=True)
         evidence_file = UploadField(required=False, allow_null=True)
 
@@ -686,7 +687,7 @@ class ActivityLogApi(APIView):
     MIA counterpart's confirmation."""
 
     @extend_schema_serializer(component_name="ActivityLogInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         organisation = ScopedPrimaryKeyRelatedField(
             scope=_own_organisations,
             queryset=Organisation.objects.all(),
@@ -838,7 +839,7 @@ class ActivityDisputeApi(APIView):
     it and submit it again."""
 
     @extend_schema_serializer(component_name="ActivityDisputeInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         reason = serializers.CharField(max_length=2000)
 
     @extend_schema(
@@ -878,7 +879,7 @@ class RequestCreateApi(APIView):
     is given."""
 
     @extend_schema_serializer(component_name="RequestCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         direction = request_direction_field()
         organisation = ScopedPrimaryKeyRelatedField(
             scope=organisations_visible_to,
@@ -932,7 +933,7 @@ class RequestAnswerApi(APIView):
     """Answers an information request (the side it was sent to)."""
 
     @extend_schema_serializer(component_name="RequestAnswerInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         answer = serializers.CharField(max_length=4000)
 
     @extend_schema(
@@ -1056,7 +1057,7 @@ class NotificationsMarkReadApi(APIView):
     """Marks your notifications read: the ones given, or all of them."""
 
     @extend_schema_serializer(component_name="NotificationsMarkReadInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         ids = serializers.ListField(
             child=serializers.IntegerField(min_value=1),
             required=False,

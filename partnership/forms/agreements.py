@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from core.exceptions import ApplicationError
-from core.forms import BootstrapFormMixin, DateInput, MultipleFileField
+from core.forms import BootstrapFormMixin, DateInput, MultipleFileField, PlainTextFormMixin
 from core.uploads import ACCEPT, upload_check
 from mahalla.models import Territory
 from partnership.models import Agreement, Obligation, Organisation, PartnershipArea
@@ -162,7 +162,7 @@ class AgreementForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PlainTextFormMixin, forms.Form):
     status = forms.ChoiceField(choices=Agreement.Status.choices)
 
 

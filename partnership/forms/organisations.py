@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
-from core.forms import BootstrapFormMixin
+from core.forms import BootstrapFormMixin, PlainTextFormMixin
 from core.i18n import language_suffix
 from mahalla.models import Territory
 from partnership.models import Organisation, PartnershipArea
@@ -159,7 +159,7 @@ class StaffInviteForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class VerificationForm(forms.Form):
+class VerificationForm(PlainTextFormMixin, forms.Form):
     decision = forms.ChoiceField(
         choices=[("approve", "approve"), ("reject", "reject")],
         error_messages={"required": _("Choose to approve or to reject the application.")},
@@ -168,7 +168,7 @@ class VerificationForm(forms.Form):
     next = forms.ChoiceField(choices=[("queue", "queue"), ("detail", "detail")], required=False)
 
 
-class StaffActionForm(forms.Form):
+class StaffActionForm(PlainTextFormMixin, forms.Form):
     """A button with no fields: the form only carries the refusal of a business rule."""
 
 

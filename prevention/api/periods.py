@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.pagination import CursorPagination
+from core.serializers import PlainTextInputSerializer
 from mahalla.models import Territory
 from prevention.api.serializers import EnumChoiceField
 from prevention.filters import PeriodApprovalFilter
@@ -325,7 +326,7 @@ class TakesPartInApprovals(BasePermission):
 PERIOD_ACTION_PERMISSIONS = [IsAuthenticated, TakesPartInApprovals]
 
 
-class PeriodInputSerializer(serializers.Serializer):
+class PeriodInputSerializer(PlainTextInputSerializer):
     district = _territory_id_field(help_text=_("Id of a district (or city) in your territory."))
     month = MonthField()
 
@@ -438,7 +439,7 @@ class PeriodReturnApi(APIView):
         return _period_response(request.user, period)
 
 
-class PeriodManyInputSerializer(serializers.Serializer):
+class PeriodManyInputSerializer(PlainTextInputSerializer):
     """One district, a list of districts, or every district of a region: exactly one."""
 
     district = _territory_id_field(

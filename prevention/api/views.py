@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.services import personal_data_reads_log
 from core.pagination import CursorPagination
+from core.serializers import PlainTextInputSerializer
 from mahalla.models import Territory
 from prevention.api.serializers import (
     FeedbackOutputSerializer,
@@ -230,7 +231,7 @@ class RecordCreateApi(APIView):
     """Files a prevention record for one of your mahallas (inspectors only)."""
 
     @extend_schema_serializer(component_name="RecordCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         kind = record_kind_field()
         measure = record_measure_field()
         mahalla = mahalla_field()
@@ -313,7 +314,7 @@ class RegisterEntryCreateApi(APIView):
     """Places a person on the prevention register of one of your mahallas (inspectors only)."""
 
     @extend_schema_serializer(component_name="RegisterEntryCreateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         mahalla = mahalla_field()
         full_name = serializers.CharField(max_length=200)
         birth_date = serializers.DateField()
@@ -391,7 +392,7 @@ class MeetingScheduleApi(APIView):
     """Schedules a meeting with the residents of one of your mahallas (inspectors only)."""
 
     @extend_schema_serializer(component_name="MeetingScheduleInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         mahalla = mahalla_field()
         date = serializers.DateField()
         topics = serializers.CharField(max_length=4000, required=False, allow_blank=True)
@@ -423,7 +424,7 @@ class MeetingHeldApi(APIView):
     """Records that a meeting took place: residents attending and the topics reported on."""
 
     @extend_schema_serializer(component_name="MeetingHeldInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         attendance = serializers.IntegerField(min_value=0, max_value=100_000)
         topics = serializers.CharField(
             max_length=4000,
@@ -455,7 +456,7 @@ class QuestionAddApi(APIView):
     """Adds a question residents raised at a meeting, with the date its follow-up is due."""
 
     @extend_schema_serializer(component_name="QuestionAddInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         text = serializers.CharField(max_length=2000)
         due_date = serializers.DateField()
         follow_up = serializers.CharField(max_length=2000, required=False, allow_blank=True)
@@ -485,7 +486,7 @@ class QuestionUpdateApi(APIView):
     """Moves a question's follow-up along (state and follow-up text)."""
 
     @extend_schema_serializer(component_name="QuestionUpdateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         state = question_state_field(required=False)
         follow_up = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -537,7 +538,7 @@ class FeedbackSubmitApi(APIView):
     throttle_classes = [FeedbackRateThrottle]
 
     @extend_schema_serializer(component_name="FeedbackSubmitInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         rating = serializers.IntegerField(min_value=1, max_value=5)
         comment = serializers.CharField(max_length=1000, required=False, allow_blank=True)
         mahalla = serializers.PrimaryKeyRelatedField(
@@ -576,7 +577,7 @@ class FeedbackModerateApi(APIView):
     """Publishes or rejects a feedback comment (unit officers above the post)."""
 
     @extend_schema_serializer(component_name="FeedbackModerateInput")
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(PlainTextInputSerializer):
         approve = serializers.BooleanField(help_text=_("True publishes, false rejects."))
 
     @extend_schema(

@@ -83,7 +83,7 @@ class PeriodReturnForm(BootstrapFormMixin, PeriodActionForm):
     )
 
 
-class PeriodBulkApproveForm(forms.Form):
+class PeriodBulkApproveForm(PlainTextFormMixin, forms.Form):
     """The “Approve all submitted” button of a region."""
 
     region = forms.ModelChoiceField(queryset=None, to_field_name="code")

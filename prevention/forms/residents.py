@@ -19,6 +19,8 @@ COMMENT_MAX_LENGTH = ResidentFeedback._meta.get_field("comment").max_length
 TOPICS_MAX_LENGTH = 4000
 QUESTION_MAX_LENGTH = 2000
 MAX_ATTENDANCE = 100_000
+# The largest id the database holds (a bigint): a bigger one is a form error, not a lookup.
+MAX_ID = 2**63 - 1
 
 
 class MeetingScheduleForm(BootstrapFormMixin, forms.Form):
@@ -114,14 +116,16 @@ class FeedbackForm(PlainTextFormMixin, forms.Form):
         self.fields["comment"].widget.attrs["maxlength"] = COMMENT_MAX_LENGTH
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(PlainTextFormMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
 
 
 class PerformanceForm(BootstrapFormMixin, forms.Form):
     """Which card and which period; the scope of the ids is checked by the view."""
 
-    inspector = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    inspector = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
     territory = forms.CharField(
         label=_("Territory code"), required=False, max_length=20, strip=True
     )

@@ -340,6 +340,8 @@
     node.className = "list-group-item";
     node.setAttribute("data-testid", "outbox-entry");
     node.setAttribute("data-state", entry.state);
+    node.setAttribute("data-outbox-key", String(entry.key));
+    node.tabIndex = -1; // the focus lands here when the button it was on is gone
     var head = document.createElement("div");
     head.className = "d-flex justify-content-between align-items-start gap-2";
     var text = document.createElement("div");
@@ -373,23 +375,58 @@
 
     var actions = document.createElement("div");
     actions.className = "d-flex flex-wrap gap-2 mt-2";
+    function action(name, control) {
+      control.setAttribute("data-outbox-action", name);
+      actions.appendChild(control);
+    }
     if (entry.state === "refused") {
-      actions.appendChild(button(gettext("Correct and send again"), entry.label, "btn-outline-primary", function () {
+      action("correct", button(gettext("Correct and send again"), entry.label, "btn-outline-primary", function () {
         correct(entry);
       }));
     }
     if (entry.state === "signin") {
-      actions.appendChild(link(gettext("Sign in"), signInUrl(entry.url), "btn-outline-primary"));
+      action("signin", link(gettext("Sign in"), signInUrl(entry.url), "btn-outline-primary"));
     }
     if (entry.state === "sent" && entry.resultUrl) {
-      actions.appendChild(link(gettext("Open"), entry.resultUrl, "btn-outline-secondary"));
+      action("open", link(gettext("Open"), entry.resultUrl, "btn-outline-secondary"));
     }
     if (entry.state !== "sending") {
       var label = entry.state === "sent" ? gettext("Remove from the list") : gettext("Delete");
-      actions.appendChild(button(label, entry.label, "btn-outline-danger", function () { remove(entry); }));
+      action("remove", button(label, entry.label, "btn-outline-danger", function () { remove(entry); }));
     }
     node.appendChild(actions);
     return node;
+  }
+
+  // Every render rebuilds the entries, removing the button the focus was on: without this the
+  // focus would fall to the top of the page each time an entry is sent or changes state.
+  function focusIn(list) {
+    var active = document.activeElement;
+    if (!active || !list.contains(active)) {
+      return null;
+    }
+    var entry = active.closest("[data-outbox-key]");
+    return entry && {
+      key: entry.getAttribute("data-outbox-key"),
+      action: active.getAttribute("data-outbox-action"),
+    };
+  }
+
+  // The same button of the same entry; else the entry (its button is gone with its state);
+  // else, the entry itself gone, the outbox's status line.
+  function refocus(panel, list, focus) {
+    var entry = Array.prototype.find.call(list.children, function (node) {
+      return node.getAttribute("data-outbox-key") === focus.key;
+    });
+    var control = entry && focus.action &&
+      entry.querySelector('[data-outbox-action="' + focus.action + '"]');
+    var target = control || entry || panel.querySelector("[data-outbox-status]");
+    if (target) {
+      if (!target.hasAttribute("tabindex") && !control) {
+        target.tabIndex = -1;
+      }
+      target.focus();
+    }
   }
 
   function summary(pending, refused) {
@@ -436,7 +473,11 @@
           status.textContent = text;
         }
         var list = panel.querySelector("[data-outbox-list]");
+        var focus = focusIn(list);
         list.replaceChildren.apply(list, entries.slice().reverse().map(item));
+        if (focus) {
+          refocus(panel, list, focus);
+        }
         var send = panel.querySelector("[data-outbox-send]");
         if (send) {
           send.hidden = !pending || !navigator.onLine;

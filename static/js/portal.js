@@ -19,11 +19,59 @@
     }
   });
 
-  // The language chooser sends its form as soon as a language is picked.
+  // The language chooser applies a language picked with the mouse or a finger at once. With the
+  // keyboard the arrows change the value of a closed select one option at a time, each a change
+  // event: sending then would switch the language before the user reached the one wanted
+  // (WCAG 3.2.2, On Input). So a change that follows a key press waits for Enter on the select
+  // or for the form's button, shown while the choice differs from the page's language (without
+  // scripts, the form's <noscript> button is always there).
+  var keyedSelect = null;
+
+  function submitOnChange(target) {
+    return target instanceof HTMLSelectElement && target.hasAttribute("data-submit-on-change");
+  }
+
+  function chosenIsCurrent(select) {
+    var option = select.options[select.selectedIndex];
+    return !option || option.defaultSelected;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var select = event.target;
+    if (!submitOnChange(select)) {
+      return;
+    }
+    keyedSelect = select;
+    if (event.key === "Enter") {
+      // After the key's own action: where Enter also chooses in an open list, the form then
+      // carries the option chosen, not the one before.
+      window.setTimeout(function () {
+        // The page's own language: nothing to apply, and a reload would lose what was typed.
+        if (!chosenIsCurrent(select)) {
+          select.form.submit();
+        }
+      }, 0);
+    }
+  });
+
+  document.addEventListener("pointerdown", function (event) {
+    if (submitOnChange(event.target)) {
+      keyedSelect = null;
+    }
+  });
+
   document.addEventListener("change", function (event) {
     var select = event.target;
-    if (select instanceof HTMLSelectElement && select.hasAttribute("data-submit-on-change")) {
+    if (!submitOnChange(select)) {
+      return;
+    }
+    if (select !== keyedSelect && !chosenIsCurrent(select)) {
       select.form.submit();
+      return;
+    }
+    var button = select.form.querySelector("[data-submit-pending]");
+    if (button) {
+      button.hidden = chosenIsCurrent(select);
     }
   });
 
@@ -47,8 +95,30 @@
     }
   }
 
+  // A form sent back with errors: the focus goes to its first refused field, which names its
+  // error (aria-describedby), so that keyboard and screen-reader users start where the fix is
+  // instead of at the top of the page. Only when nothing else has the focus (autofocus).
+  function focusFirstRefused(root) {
+    var active = document.activeElement;
+    if (active && active !== document.body) {
+      return;
+    }
+    var field = root.querySelector("form [aria-invalid=true]");
+    if (field) {
+      field.focus();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     sizeProgressBars(document);
+    focusFirstRefused(document);
+  });
+  // A form htmx sent and the server refused (the 400 swapped in above): the focus was on its
+  // button, which the swap removed.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.xhr.status === 400 && event.target instanceof Element) {
+      focusFirstRefused(event.target);
+    }
   });
   // Content swapped in by htmx (the report runs' list refreshes itself).
   document.addEventListener("htmx:load", function (event) {

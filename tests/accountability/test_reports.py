@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from accountability.models import Indicator, PeriodKind, PublicReport, RollUp
+from accountability.models import Indicator, PeriodKind, PublicReport, RollUp, report_upload_path
 from accountability.periods import Period
 from accountability.services import report_body, report_generate
 from mahalla.models import Territory
@@ -268,6 +268,26 @@ def test_the_stored_digests_are_those_of_the_files():
     assert report.pdf_sha256 == sha256(file_bytes(report.pdf))
     assert report.csv_sha256 == sha256(file_bytes(report.csv))
     assert report.html_sha256 == sha256(report.html.encode())
+
+
+def test_files_left_by_a_worker_killed_before_its_commit_are_replaced(media):
+    # given the files of version 1 written by a worker killed before it committed the row
+    territory = node(Territory.Kind.DISTRICT)
+    unsaved = PublicReport(
+        territory=territory, period_kind=LAST_QUARTER.kind, period_start=LAST_QUARTER.start
+    )
+    left = [report_upload_path(unsaved, f"{LAST_QUARTER.slug}.{kind}") for kind in ("pdf", "csv")]
+    for name in left:
+        (media / name).parent.mkdir(parents=True, exist_ok=True)
+        (media / name).write_bytes(b"half-written")
+    # when the run is resumed and the report generated
+    report = report_generate(territory=territory, period=LAST_QUARTER)
+    # then the report's files take those names, with the right content, and nothing else stays
+    assert [report.pdf.name, report.csv.name] == left
+    assert report.pdf_sha256 == sha256(file_bytes(report.pdf))
+    assert report.csv_sha256 == sha256(file_bytes(report.csv))
+    stored = sorted(str(path.relative_to(media)) for path in media.rglob("*") if path.is_file())
+    assert stored == sorted(left)
 
 
 def test_generating_again_changes_nothing():

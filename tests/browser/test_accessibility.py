@@ -16,8 +16,8 @@ from playwright.sync_api import Page, expect
 
 from accountability.models import PeriodKind
 from accountability.periods import Period
-from core.demo import DEMO_PASSWORD
 from tests.browser.a11y import BLOCKING_IMPACTS, axe_findings, describe
+from tests.browser.session import sign_in
 
 DISTRICT = "1726266"  # Yunusobod, the demo officers' and inspector's district
 REGION = "1726"  # Tashkent city
@@ -93,14 +93,6 @@ def public_report(settings, tmp_path, demo_data):
     settings.MEDIA_ROOT = tmp_path / "media"
     last_quarter = Period.containing(PeriodKind.QUARTER, timezone.localdate()).previous
     return report_generate(territory=Territory.objects.get(code=REGION), period=last_quarter)
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("user-menu")).to_have_count(1)
 
 
 def wait_until_drawn(page: Page) -> None:

@@ -6,10 +6,10 @@ progress bars' widths and the Swagger UI."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD
 from mahalla.models import Territory
 from partnership.models import Organisation
 from partnership.services import organisation_apply
+from tests.browser.session import sign_in
 
 # Each violation the page reports, in the order they happen (before any page script runs).
 RECORD_VIOLATIONS = """
@@ -56,14 +56,6 @@ def visit(page: Page, path: str) -> None:
     page.goto(path)
     page.wait_for_load_state("networkidle")
     assert violations(page) == [], path
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("user-menu")).to_have_count(1)
 
 
 def test_public_pages_run_under_the_policy(watched_page: Page):

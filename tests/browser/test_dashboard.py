@@ -6,21 +6,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD
+from tests.browser.session import sign_in
 
 REGION = "1726"  # Tashkent city
 DISTRICT = "1726266"  # Yunusobod
 # A point inside Tashkent city (longitude, latitude), for a click on the map.
 TASHKENT = [69.27, 41.31]
 PHONE_VIEWPORT = {"width": 360, "height": 740}
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("user-menu")).to_have_count(1)
 
 
 def expect_breadcrumbs(page: Page, names: list[str]) -> None:

@@ -6,24 +6,17 @@ import base64
 import re
 
 from django.utils import timezone, translation
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
+from tests.browser.offline import RECORD_FORM, go_offline, outbox, wait_until_kept
+from tests.browser.session import sign_in
 
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-RECORD_FORM = "/prevention/records/new/"
 REGISTER_FORM = "/prevention/register/new/"
 ACTIVITY_FORM = "/partnership/activities/new/"
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("user-menu")).to_have_count(1)
 
 
 def sign_out(page: Page) -> None:
@@ -31,23 +24,6 @@ def sign_out(page: Page) -> None:
     page.get_by_test_id("user-menu").click()
     page.locator("form[data-logout-form] button").click()
     expect(page.get_by_test_id("user-menu")).to_have_count(0)
-
-
-def wait_until_kept(page: Page) -> None:
-    """Every offline form of the user has its copy on the phone."""
-    # A selector, not wait_for_function: that evaluates its text with eval, which the
-    # Content-Security-Policy refuses.
-    expect(page.locator("html[data-offline-ready='true']")).to_have_count(1)
-
-
-def go_offline(context: BrowserContext, page: Page, path: str) -> None:
-    context.set_offline(True)
-    page.goto(path)  # from the copy on the phone
-    expect(page.locator("form[data-offline-form]")).to_have_count(1)
-
-
-def outbox(page: Page):
-    return page.get_by_test_id("outbox")
 
 
 def file_record(page: Page, summary: str, *, day: str | None = None) -> None:

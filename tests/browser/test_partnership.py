@@ -7,20 +7,12 @@ import re
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD
+from tests.browser.session import sign_in
 
 # A real 1×1 PNG: evidence photos are checked by content, not by name.
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 )
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    expect(page.get_by_test_id("user-menu")).to_have_count(1)
 
 
 def test_ngo_logs_an_activity_with_a_photo_and_the_officer_confirms(

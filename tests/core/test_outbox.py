@@ -13,9 +13,11 @@ from unittest.mock import patch
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
+from accounts.models import User
 from core import outbox
 from core.models import OutboxTask
 from core.outbox import enqueue, outbox_purge, outbox_send
@@ -195,3 +197,21 @@ def test_healthz_reports_the_backlog_and_turns_red_when_it_is_old(client, settin
     # then
     assert response.status_code == 503
     assert response.json()["checks"]["outbox"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_an_administrator_sees_the_outbox_in_the_admin_and_cannot_change_it(client):
+    pending = OutboxTask.objects.create(task="core.tasks.heartbeat_task", last_error="refused")
+    sent = OutboxTask.objects.create(task="core.tasks.heartbeat_task", sent_at=timezone.now())
+    client.force_login(User.objects.get(username="admin"))
+    url = reverse("admin:core_outboxtask_changelist")
+
+    waiting = client.get(url, {"state": "pending"})
+
+    assert waiting.status_code == 200
+    shown = {row.pk for row in waiting.context["cl"].result_list}
+    assert pending.pk in shown and sent.pk not in shown
+    assert client.get(reverse("admin:core_outboxtask_change", args=[pending.pk])).status_code == 200
+    assert client.get(reverse("admin:core_outboxtask_add")).status_code == 403
+    client.post(reverse("admin:core_outboxtask_delete", args=[pending.pk]), {"post": "yes"})
+    assert OutboxTask.objects.filter(pk=pending.pk).exists()

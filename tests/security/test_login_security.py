@@ -72,6 +72,7 @@ def test_lockout_after_the_failure_limit_refuses_even_the_right_password(client,
     page = response.content.decode()
     assert "Too many failed sign-in attempts" in page
     assert "15 minutes" in page
+    assert response["Retry-After"] == str(15 * 60)
     assert "_auth_user_id" not in client.session
 
 
@@ -112,8 +113,13 @@ def test_api_token_shares_the_lockout_of_the_sign_in_page(client, api_client, se
         reverse("api:auth-token"),
         {"username": "council", "password": DEMO_PASSWORD},
         REMOTE_ADDR=HOME_ADDRESS,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert response.status_code == 429
+    # in the API's own shape, which its clients read, not the sign-in page's lockout page
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Too many failed sign-in attempts. Try again later."}
+    assert response["Retry-After"] == str(15 * 60)
     assert not Token.objects.filter(user__username="council").exists()
 
 
