@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.admin import HistoryAdmin, PlainTextAdminMixin, PlainTextInlineMixin, ReadOnlyAdmin
+from core.admin import HistoryAdmin, PlainTextAdminMixin, ReadOnlyAdmin
 from core.exceptions import ApplicationError
 from core.forms import add_service_error
 from mahalla.forms import (
@@ -232,7 +232,7 @@ class TerritoryAdmin(HistoryAdmin):
         return self._page(request, title=title, mahallas=mahallas, form=form, formset=formset)
 
 
-class BoundaryChangePartInline(PlainTextInlineMixin, admin.TabularInline):
+class BoundaryChangePartInline(admin.TabularInline):
     model = BoundaryChangePart
     fields = ["territory", "role", "from_district", "to_district"]
     readonly_fields = fields

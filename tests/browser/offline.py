@@ -21,3 +21,13 @@ def go_offline(context: BrowserContext, page: Page, path: str) -> None:
 
 def outbox(page: Page):
     return page.get_by_test_id("outbox")
+
+
+def back_online_each_sent_once(context: BrowserContext, page: Page, count: int) -> None:
+    """Back online, the outbox sends its `count` entries; the next load sends none again."""
+    context.set_offline(False)
+    sent = outbox(page).locator("[data-testid=outbox-entry][data-state=sent]")
+    expect(sent).to_have_count(count)
+    expect(outbox(page)).to_have_attribute("data-pending", "0")
+    page.reload()  # the page sends again what is pending at every load: nothing is
+    expect(sent).to_have_count(count)

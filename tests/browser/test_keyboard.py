@@ -14,7 +14,13 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
-from tests.browser.offline import RECORD_FORM, go_offline, outbox, wait_until_kept
+from tests.browser.offline import (
+    RECORD_FORM,
+    back_online_each_sent_once,
+    go_offline,
+    outbox,
+    wait_until_kept,
+)
 from tests.browser.test_incentives import DOCUMENT as NOMINATION_DOCUMENT
 from tests.browser.test_incentives import FACTS as NOMINATION_FACTS
 from tests.browser.test_incentives import field_errors, inspector_mahalla
@@ -445,6 +451,22 @@ def test_a_visitor_searches_the_registry_and_verifies_a_report_by_keyboard(
     expect(page.get_by_test_id("verify-result")).to_have_attribute("data-match", "yes")
 
 
+def open_record_form_offline(page: Page) -> None:
+    """The inspector's record form, kept on the phone, opened with the network gone."""
+    sign_in(page, "inspector")
+    page.goto(RECORD_FORM)
+    wait_until_kept(page)
+    go_offline(page.context, page, RECORD_FORM)
+
+
+def type_talk(page: Page, summary: str, people: str) -> None:
+    """A preventive talk typed into the record form by keyboard."""
+    choose(page, "#id_kind", value="general")
+    choose(page, "#id_measure", value="preventive_talk")
+    type_into(page, "#id_summary", summary)
+    type_into(page, "#id_people_reached", people)
+
+
 def test_an_inspector_files_offline_by_keyboard_and_each_entry_is_sent_once(phone_page):
     """The offline record flow of test_offline.py with the keyboard alone. The NGO's offline
     activity is left out: its photo is picked in the system's file chooser, which a headless
@@ -456,17 +478,10 @@ def test_an_inspector_files_offline_by_keyboard_and_each_entry_is_sent_once(phon
     # worker under one Accept-Language is not found under the one a new_page sets.
     page = phone_page
     context = page.context
-    sign_in(page, "inspector")
-    page.goto(RECORD_FORM)
-    wait_until_kept(page)
-
-    go_offline(context, page, RECORD_FORM)
+    open_record_form_offline(page)
     form = page.get_by_test_id("record-form")
     expect(form.locator("#id_date")).to_have_value(timezone.localdate().isoformat())
-    choose(page, "#id_kind", value="general")
-    choose(page, "#id_measure", value="preventive_talk")
-    type_into(page, "#id_summary", "Klaviaturadan oflayn suhbat")
-    type_into(page, "#id_people_reached", "5")
+    type_talk(page, "Klaviaturadan oflayn suhbat", "5")
     page.keyboard.press("Enter")  # Enter in a text field sends the form: into the outbox
     expect(page.get_by_test_id("outbox-notice")).to_be_visible()
     expect(outbox(page)).to_have_attribute("data-pending", "1")
@@ -484,12 +499,7 @@ def test_an_inspector_files_offline_by_keyboard_and_each_entry_is_sent_once(phon
     assert not PreventionRecord.objects.filter(summary__startswith="Klaviaturadan oflayn").exists()
 
     # Back online: each is sent, once.
-    context.set_offline(False)
-    sent = outbox(page).locator("[data-testid=outbox-entry][data-state=sent]")
-    expect(sent).to_have_count(2)
-    expect(outbox(page)).to_have_attribute("data-pending", "0")
-    page.reload()  # the page sends again what is pending at every load: nothing is
-    expect(sent).to_have_count(2)
+    back_online_each_sent_once(context, page, 2)
     talk = PreventionRecord.objects.get(summary="Klaviaturadan oflayn suhbat")
     warning = PreventionRecord.objects.get(summary="Klaviaturadan oflayn ogohlantirish")
     assert (talk.kind, talk.measure, talk.people_reached) == ("general", "preventive_talk", 5)
@@ -837,14 +847,8 @@ def test_the_focus_stays_in_the_outbox_when_an_entry_is_sent(phone_page):
     redrawn, and the focus must stay in the outbox, not fall back to the start of the page."""
     page = phone_page
     context = page.context
-    sign_in(page, "inspector")
-    page.goto(RECORD_FORM)
-    wait_until_kept(page)
-    go_offline(context, page, RECORD_FORM)
-    choose(page, "#id_kind", value="general")
-    choose(page, "#id_measure", value="preventive_talk")
-    type_into(page, "#id_summary", "Fokus saqlanadigan suhbat")
-    type_into(page, "#id_people_reached", "2")
+    open_record_form_offline(page)
+    type_talk(page, "Fokus saqlanadigan suhbat", "2")
     page.keyboard.press("Enter")
     expect(outbox(page)).to_have_attribute("data-pending", "1")
     tab_to(page, "[data-testid=outbox-entry] .btn-outline-danger")  # its "Delete"

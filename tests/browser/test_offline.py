@@ -9,7 +9,13 @@ from django.utils import timezone, translation
 from playwright.sync_api import Page, expect
 
 from core.demo import DEMO_PASSWORD
-from tests.browser.offline import RECORD_FORM, go_offline, outbox, wait_until_kept
+from tests.browser.offline import (
+    RECORD_FORM,
+    back_online_each_sent_once,
+    go_offline,
+    outbox,
+    wait_until_kept,
+)
 from tests.browser.session import sign_in
 
 PNG = base64.b64decode(
@@ -89,12 +95,7 @@ def test_an_inspector_files_offline_and_each_entry_is_created_once(phone_page: P
     assert not RegisterEntry.objects.filter(full_name="Oflaynov Oflayn").exists()
 
     # Back online: each is sent, once.
-    context.set_offline(False)
-    sent = outbox(page).locator("[data-testid=outbox-entry][data-state=sent]")
-    expect(sent).to_have_count(3)
-    expect(outbox(page)).to_have_attribute("data-pending", "0")
-    page.reload()  # the page sends again what is pending at every load: nothing is
-    expect(sent).to_have_count(3)
+    back_online_each_sent_once(context, page, 3)
     assert PreventionRecord.objects.filter(summary="Oflayn suhbat birinchi").count() == 1
     assert PreventionRecord.objects.filter(summary="Oflayn suhbat ikkinchi").count() == 1
     assert RegisterEntry.objects.filter(full_name="Oflaynov Oflayn").count() == 1
